@@ -206,3 +206,37 @@ class Storyboard:
     @classmethod
     def from_json(cls, text: str) -> Storyboard:
         return cls.from_dict(json.loads(text))
+
+
+def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    return asdict(analysis)
+
+
+def analysis_from_dict(data: dict[str, Any]) -> Analysis:
+    return Analysis(
+        duration=data["duration"],
+        tempo=data["tempo"],
+        beats=tuple(data["beats"]),
+        downbeats=tuple(data["downbeats"]),
+        sections=tuple(Section(**s) for s in data["sections"]),
+        energy=tuple(data["energy"]),
+        energy_hop=data["energy_hop"],
+        vocals=tuple((a, b) for a, b in data["vocals"]),
+    )
+
+
+def lyrics_to_dict(lyrics: Lyrics) -> dict[str, Any]:
+    return asdict(lyrics)
+
+
+def lyrics_from_dict(data: dict[str, Any]) -> Lyrics:
+    lines = tuple(
+        LyricLine(
+            start=line["start"],
+            end=line["end"],
+            text=line["text"],
+            words=tuple(Word(**w) for w in line.get("words", ())),
+        )
+        for line in data["lines"]
+    )
+    return Lyrics(lines=lines, language=data["language"], source=data.get("source", "none"))
