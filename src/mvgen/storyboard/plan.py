@@ -1,0 +1,178 @@
+"""Analysis + lyrics + images + prompt + seed → Storyboard, deterministically."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from fractions import Fraction
+
+from mvgen.media.frames import frame_size
+from mvgen.options import MvOptions
+from mvgen.render.grade import grade_for_prompt
+from mvgen.storyboard.cuts import CutRules, choose_cuts
+from mvgen.storyboard.words import section_label, shot_prompt, sung_text
+from mvgen.timeline import Analysis, FrameSpan, Lyrics, Shot, Storyboard, frame_at
+
+CAMERAS = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down")
+LOUD = 0.6
+
+
+def plan(
+    analysis: Analysis,
+    lyrics: Lyrics,
+    n_images: int,
+    options: MvOptions,
+    *,
+    fps: Fraction,
+    rules: CutRules | None = None,
+    faces: Sequence[bool] = (),
+) -> Storyboard:
+    """The shot list: beat-aligned cuts, a look, images and words for every shot."""
+    rules = rules or CutRules()
+    width, height = frame_size(options.aspect_ratio, options.resolution)
+    total = frame_at(analysis.duration, fps)
+    frames = sorted({min(total, frame_at(t, fps)) for t in choose_cuts(analysis, lyrics, rules)})
+    frames = [0, *[f for f in frames if 0 < f < total], total]
+    rng = random.Random(f"mvgen:{options.seed}")
+    language = _language(options, lyrics)
+    grade = grade_for_prompt(options.prompt)
+    shots: list[Shot] = []
+    sung = [_sung_fraction(analysis, lyrics, a / fps, b / fps) for a, b in _pairs(frames)]
+    images = assign_images(len(sung), n_images, rng, faces, sung, options.lip_sync)
+    for index, (start, end) in enumerate(_pairs(frames)):
+        span = FrameSpan(start, end, fps)
+        shots.append(
+            _shot(index, span, analysis, lyrics, options, rng, shots, images[index], grade,
+                  language, lipsync=options.lip_sync and sung[index] >= 0.3
+                  and any(faces[i] for i in images[index] if i < len(faces)))
+        )  # fmt: skip
+    return Storyboard(
+        fps=fps, width=width, height=height, total_frames=total, seed=options.seed,
+        prompt=options.prompt, language=language, shots=tuple(shots),
+    )  # fmt: skip
+
+
+def _pairs(frames: list[int]) -> list[tuple[int, int]]:
+    return list(zip(frames, frames[1:], strict=False))
+
+
+def _language(options: MvOptions, lyrics: Lyrics) -> str:
+    if options.language in ("en", "zh"):
+        return options.language
+    return lyrics.language if lyrics.source != "none" else "en"
+
+
+def _sung_fraction(analysis: Analysis, lyrics: Lyrics, start: Fraction, end: Fraction) -> float:
+    """Share of ``[start, end)`` with a voice (lyric lines when known, else vocal activity)."""
+    a, b = float(start), float(end)
+    spans = [(ln.start, ln.end) for ln in lyrics.lines] or list(analysis.vocals)
+    covered = sum(max(0.0, min(e, b) - max(s, a)) for s, e in spans)
+    return covered / max(b - a, 1e-9)
+
+
+def _shot(
+    index: int,
+    span: FrameSpan,
+    analysis: Analysis,
+    lyrics: Lyrics,
+    options: MvOptions,
+    rng: random.Random,
+    previous: list[Shot],
+    images: tuple[int, ...],
+    grade: str,
+    language: str,
+    *,
+    lipsync: bool,
+) -> Shot:
+    start, end = span.start_seconds, span.end_seconds
+    section = analysis.section_at((start + end) / 2)
+    energy = _mean_energy(analysis, start, end)
+    camera = _camera(rng, previous[-1].camera if previous else None, energy)
+    lyric = sung_text(lyrics, start, end)
+    label = section.label if section.label in ("intro", "outro") else "interlude"
+    return Shot(
+        index=index,
+        span=span,
+        prompt=shot_prompt(options.prompt, section.label, energy, camera, lyric),
+        lyric_text=lyric or section_label(label, language),
+        images=images,
+        section=section.label,
+        energy=round(energy, 4),
+        camera=camera,
+        transition=_transition(rng, index, previous, section.label, energy, analysis, start),
+        grade=grade,
+        seed=rng.randrange(2**31),
+        beats=_offsets(analysis.beats, span),
+        downbeats=_offsets(analysis.downbeats, span),
+        lipsync=lipsync,
+    )
+
+
+def _mean_energy(analysis: Analysis, start: float, end: float) -> float:
+    hop = analysis.energy_hop
+    values = analysis.energy[int(start / hop) : max(int(start / hop) + 1, int(end / hop))]
+    return sum(values) / len(values) if values else 0.0
+
+
+def _offsets(times: Sequence[float], span: FrameSpan) -> tuple[int, ...]:
+    frames = (frame_at(t, span.fps) - span.start for t in times)
+    return tuple(f for f in frames if 0 <= f < span.frames)
+
+
+def _camera(rng: random.Random, previous: str | None, energy: float) -> str:
+    """A camera move unlike the previous one; loud parts prefer pushes and pans."""
+    weights = [3.0 if energy >= LOUD else 1.5, 1.5, 1.0, 1.0, 0.7, 0.7]
+    choices = [(c, w) for c, w in zip(CAMERAS, weights, strict=True) if c != previous]
+    return rng.choices([c for c, _ in choices], [w for _, w in choices])[0]
+
+
+def _transition(
+    rng: random.Random,
+    index: int,
+    previous: list[Shot],
+    section: str,
+    energy: float,
+    analysis: Analysis,
+    start: float,
+) -> str:
+    """How a shot enters: fade at the top, flash into loud sections on a downbeat, else music-led."""
+    if index == 0:
+        return "fade"
+    if previous[-1].section != section:
+        on_downbeat = any(abs(d - start) < 0.05 for d in analysis.downbeats)
+        return "flash" if energy >= LOUD and on_downbeat else "crossfade"
+    if energy >= LOUD:
+        return "cut"
+    return "crossfade" if rng.random() < 0.4 else "cut"
+
+
+def assign_images(
+    n_shots: int,
+    n_images: int,
+    rng: random.Random,
+    faces: Sequence[bool],
+    sung: Sequence[float],
+    lip_sync: bool,
+) -> list[tuple[int, ...]]:
+    """Spread images over shots: every image used, no image twice in a row when avoidable.
+
+    With lip-sync, shots with singing take a face image first; a second image
+    is added now and then as a background/style layer.
+    """
+    face_ids = [i for i in range(n_images) if i < len(faces) and faces[i]]
+    deck: list[int] = []
+    out: list[tuple[int, ...]] = []
+    for index in range(n_shots):
+        if lip_sync and face_ids and sung[index] >= 0.3:
+            primary = face_ids[index % len(face_ids)]
+        else:
+            if not deck:
+                deck = rng.sample(range(n_images), n_images)
+                if out and n_images > 1 and deck[0] == out[-1][0]:
+                    deck.append(deck.pop(0))
+            primary = deck.pop(0)
+        chosen: tuple[int, ...] = (primary,)
+        if n_images > 1 and rng.random() < 0.35:
+            chosen = (primary, rng.choice([i for i in range(n_images) if i != primary]))
+        out.append(chosen)
+    return out
