@@ -1,8 +1,17 @@
-"""What the user asked for: the request's options as one frozen value."""
+"""What the user asked for: the request's options as one frozen value, with the contract's rules."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from mvgen.errors import InputError
+from mvgen.media.frames import ASPECT_RATIOS, RESOLUTIONS
+
+LANGUAGES = ("en", "zh", "auto")
+QUALITIES = ("standard", "high")
+MAX_PROMPT = 3000
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
 @dataclass(frozen=True)
@@ -16,3 +25,20 @@ class MvOptions:
     lip_sync: bool = False
     quality: str = "standard"  # standard | high
     seed: int = 0
+
+    def check(self) -> MvOptions:
+        """Raise InputError (field, rule) for the first value the contract does not allow."""
+        _one_of("aspect_ratio", self.aspect_ratio, tuple(ASPECT_RATIOS))
+        _one_of("resolution", self.resolution, tuple(RESOLUTIONS))
+        _one_of("language", self.language, LANGUAGES)
+        _one_of("quality", self.quality, QUALITIES)
+        if len(self.prompt) > MAX_PROMPT:
+            raise InputError("prompt", f"at most {MAX_PROMPT} characters (got {len(self.prompt)})")
+        if not _COLOR.match(self.subtitle_color):
+            raise InputError("subtitle_color", "must be a hex colour #RRGGBB")
+        return self
+
+
+def _one_of(field: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise InputError(field, f"must be one of {', '.join(allowed)} (got {value!r})")

@@ -3,21 +3,31 @@
 Each public function is an idempotent step over files and frozen values:
 ``prepare`` (analyse + lyrics + storyboard), ``render_shot`` (one shot to an
 MP4, no audio), ``compose`` (chosen shot files + song + subtitles → MV), and
-``make`` which runs them all in one process, streaming every frame straight
-into one encoder.
+``make``, which runs them all in one process and streams every frame straight
+into one encoder (no per-shot files, one encode pass).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from mvgen.errors import InputError
 from mvgen.options import MvOptions
+from mvgen.render.base import RenderRequest, SourceAnimator, get_renderer
 from mvgen.settings import Settings
-from mvgen.timeline import Analysis, Lyrics, Storyboard
+from mvgen.storyboard import CutRules, plan
+from mvgen.storyboard.edit import reprompt
+from mvgen.timeline import Analysis, Lyrics, Shot, Storyboard
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    """The default progress sink: say nothing."""
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,8 @@ class Prepared:
     analysis: Analysis
     lyrics: Lyrics
     storyboard: Storyboard
-    faces: tuple[bool, ...]  # per input image: a usable frontal human face?
+    images: tuple[Path, ...]  # the images shots index into (lip_ref appended when given)
+    faces: tuple[bool, ...]  # per image: a usable frontal human face? (checked with lip_sync)
 
 
 @dataclass(frozen=True)
@@ -41,8 +52,79 @@ def prepare(
     settings: Settings,
     *,
     srt: Path | None = None,
+    lip_ref: Path | None = None,
+    progress: Progress = _quiet,
 ) -> Prepared:
-    raise NotImplementedError
+    """Analyse the song, get its lyrics, find singers' faces, plan the shots."""
+    from mvgen.analysis import analyse
+    from mvgen.lyrics import get_lyrics
+
+    progress("analyse", 0, 1)
+    analysis = analyse(audio, settings)
+    progress("analyse", 1, 1)
+    progress("lyrics", 0, 1)
+    lyrics = get_lyrics(
+        audio, analysis, srt=srt, language=options.language, settings=settings,
+        need_text=options.add_subtitle,
+    )  # fmt: skip
+    progress("lyrics", 1, 1)
+    all_images = (*images, lip_ref) if lip_ref is not None else tuple(images)
+    faces = _faces(all_images, lip_ref) if options.lip_sync else (False,) * len(all_images)
+    rules = CutRules(settings.shot_min_seconds, settings.shot_max_seconds)
+    storyboard = plan(
+        analysis, lyrics, len(all_images), options, fps=settings.fps, rules=rules, faces=faces
+    )
+    progress("storyboard", 1, 1)
+    return Prepared(analysis, lyrics, storyboard, tuple(all_images), faces)
+
+
+def _faces(images: Sequence[Path], lip_ref: Path | None) -> tuple[bool, ...]:
+    """Which images show a usable frontal human face; none at all fails the task."""
+    from mvgen.lipsync import faces_in
+
+    found = tuple(face is not None for face in faces_in(images))
+    if not any(found):
+        field = "lip_ref_url" if lip_ref is not None else "images"
+        raise InputError(
+            field,
+            "lip_sync needs a frontal human face, and none was found "
+            "(non-human and non-frontal subjects are not supported)",
+            "ImageCheckFaceFailed",
+        )
+    return found
+
+
+def _request(storyboard: Storyboard, shot: Shot, images: Sequence[Path], quality: str) -> RenderRequest:
+    return RenderRequest(
+        shot=shot,
+        images=tuple(images[i] for i in shot.images),
+        width=storyboard.width,
+        height=storyboard.height,
+        fps=storyboard.fps,
+        quality=quality,
+    )
+
+
+def _animator(request: RenderRequest, audio: Path) -> SourceAnimator | None:
+    """A mouth animator driven by the vocals under this shot, when it is lip-synced."""
+    if not request.shot.lipsync:
+        return None
+    from mvgen.lipsync import animator_for, faces_in, vocal_envelope
+
+    span = request.shot.span
+    openness = vocal_envelope(audio, span.fps, span.start_seconds, span.end_seconds)
+    faces = faces_in(request.images)
+    return animator_for(request.shot, request.images, faces, openness)
+
+
+def shot_frames(
+    storyboard: Storyboard, shot: Shot, images: Sequence[Path], audio: Path, settings: Settings,
+    quality: str = "standard",
+) -> Iterator[np.ndarray]:  # fmt: skip
+    """The frames of one shot (rendered, lip-synced when asked), streamed."""
+    request = _request(storyboard, shot, images, quality)
+    renderer = get_renderer(settings.renderer)
+    return renderer.frames(request, _animator(request, audio))
 
 
 def render_shot(
@@ -58,7 +140,30 @@ def render_shot(
     version: int = 0,
 ) -> Path:
     """Render shot ``index`` (optionally re-prompted, as version ``version``) to ``out``."""
-    raise NotImplementedError
+    from mvgen.render.write import render_to_file
+
+    shot = storyboard.shots[index]
+    if prompt is not None:
+        shot = reprompt(shot, prompt, version)
+    request = _request(storyboard, shot, images, options.quality)
+    renderer = get_renderer(settings.renderer)
+    return render_to_file(renderer, request, out, settings, _animator(request, audio))
+
+
+def _subtitles(
+    storyboard: Storyboard, lyrics: Lyrics, out: Path, options: MvOptions
+) -> tuple[Path | None, Path | None, Path | None]:
+    """(ass, srt, fonts_dir) when subtitles are asked for and there are lines."""
+    if not options.add_subtitle or not lyrics.lines:
+        return None, None, None
+    from mvgen.lyrics.fonts import fonts_dir
+    from mvgen.lyrics.subtitles import write_ass, write_srt
+
+    ass = write_ass(
+        lyrics, out.with_suffix(".ass"), width=storyboard.width, height=storyboard.height,
+        color=options.subtitle_color, language=storyboard.language,
+    )  # fmt: skip
+    return ass, write_srt(lyrics, out.with_suffix(".srt")), fonts_dir()
 
 
 def compose(
@@ -70,4 +175,58 @@ def compose(
     options: MvOptions,
     settings: Settings,
 ) -> ComposeResult:
-    raise NotImplementedError
+    """Chosen shot versions in order + the song (muxed once) + burned subtitles → MP4."""
+    from mvgen.compose import compose_files
+
+    ass, srt, fonts = _subtitles(storyboard, lyrics, out, options)
+    compose_files(storyboard, shot_files, audio, out, settings, subtitles=ass, fonts_dir=fonts)
+    return ComposeResult(out, srt)
+
+
+@dataclass(frozen=True)
+class MakeResult:
+    video: Path
+    storyboard: Path
+    srt: Path | None
+    prepared: Prepared
+
+
+def make(
+    audio: Path,
+    images: Sequence[Path],
+    out: Path,
+    options: MvOptions,
+    settings: Settings,
+    *,
+    srt: Path | None = None,
+    lip_ref: Path | None = None,
+    progress: Progress = _quiet,
+) -> MakeResult:
+    """Song + images → MV in one process: every frame streamed into a single encoder."""
+    from mvgen.compose import compose_streams
+
+    prepared = prepare(
+        audio, images, options, settings, srt=srt, lip_ref=lip_ref, progress=progress
+    )
+    board = prepared.storyboard
+    board_path = out.with_suffix(".storyboard.json")
+    board_path.write_text(prepared.storyboard.to_json(), encoding="utf-8")
+    ass, srt_out, fonts = _subtitles(board, prepared.lyrics, out, options)
+    sources = [
+        _counted(shot_frames(board, shot, prepared.images, audio, settings, options.quality),
+                 progress, board.total_frames, shot.span.start)
+        for shot in board.shots
+    ]  # fmt: skip
+    compose_streams(board, sources, audio, out, settings, subtitles=ass, fonts_dir=fonts)
+    progress("render", board.total_frames, board.total_frames)
+    return MakeResult(out, board_path, srt_out, prepared)
+
+
+def _counted(
+    frames: Iterator[np.ndarray], progress: Progress, total: int, offset: int
+) -> Iterator[np.ndarray]:
+    """Report render progress every 10 frames as the encoder pulls frames."""
+    for i, frame in enumerate(frames):
+        if i % 10 == 0:
+            progress("render", offset + i, total)
+        yield frame

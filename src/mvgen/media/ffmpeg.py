@@ -6,6 +6,7 @@ nothing holds a whole video in memory.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import threading
@@ -30,10 +31,9 @@ def binary(name: str = "ffmpeg") -> str:
 
 def run(args: Sequence[str], *, timeout: float = 600.0, tool: str = "ffmpeg") -> bytes:
     """Run ffmpeg/ffprobe with ``args``; return stdout, raise MediaError with stderr."""
-    cmd = [binary(tool), "-hide_banner", "-nostdin", *args]
-    if tool == "ffmpeg":
-        cmd.insert(2, "-loglevel")
-        cmd.insert(3, "error")
+    cmd = [binary(tool), "-hide_banner", *args]
+    if tool == "ffmpeg":  # ffprobe has no -nostdin (it never reads stdin)
+        cmd[2:2] = ["-nostdin", "-loglevel", "error"]
     try:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
@@ -146,13 +146,27 @@ class VideoEncoder:
             code = self._proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
             self._proc.kill()
+            self._proc.wait()
+            self._close_stderr()
             raise MediaError("ffmpeg encoder timed out") from exc
+        err = self._err()
+        self._close_stderr()
         if code != 0:
-            raise MediaError(f"ffmpeg encoder failed ({code}): {self._err()}")
+            raise MediaError(f"ffmpeg encoder failed ({code}): {err}")
+
+    def _close_stderr(self) -> None:
+        """Close the stderr pipe once the drain thread is done (no ResourceWarning)."""
+        self._reader.join(timeout=5)
+        if self._proc.stderr is not None and not self._reader.is_alive():
+            self._proc.stderr.close()
 
     def abort(self) -> None:
         self._proc.kill()
         self._proc.wait()
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            with contextlib.suppress(BrokenPipeError):
+                self._proc.stdin.close()
+        self._close_stderr()
         self.path.unlink(missing_ok=True)
 
     def __enter__(self) -> VideoEncoder:
@@ -193,7 +207,10 @@ def iter_frames(path: Path, width: int, height: int, *, timeout: float = 900.0) 
         except subprocess.TimeoutExpired:
             proc.kill()
             code = proc.wait()
-        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        err = ""
+        if proc.stderr is not None:
+            err = proc.stderr.read().decode("utf-8", "replace")
+            proc.stderr.close()
         if code not in (0, -9, -13, 255) and err:
             raise MediaError(f"ffmpeg decode of {path.name} failed: {err[-STDERR_KEEP:]}")
 
