@@ -10,6 +10,11 @@ app = typer.Typer(help="mvgen: music videos from a song and images.", no_args_is
 app.command(name="make")(make)
 
 
+@app.callback()
+def _root() -> None:
+    """mvgen: music videos from a song and images (make, serve, worker, keys)."""
+
+
 def main() -> None:
     app()
 

@@ -90,6 +90,7 @@ def _shot(
     camera = _camera(rng, previous[-1].camera if previous else None, energy)
     lyric = sung_text(lyrics, start, end)
     label = section.label if section.label in ("intro", "outro") else "interlude"
+    label = "intro" if index == 0 and not previous else label
     return Shot(
         index=index,
         span=span,

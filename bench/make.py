@@ -1,0 +1,165 @@
+"""End-to-end `mvgen make` against two references measured in the same run.
+
+(a) the physical limit here: ffmpeg/libx264 encoding the same number of frames
+    of a still image at the same size, fps and x264 settings;
+(b) a straightforward moviepy build of the same storyboard (Ken Burns zoom per
+    shot, concatenated, the song set as audio).
+
+Prints wall time, peak RSS (the whole process tree, ffmpeg included) and the
+ratios. Usage: .venv/bin/python bench/make.py [--songs 45,180] [--resolution 720p]
+[--no-moviepy]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MUSIC = ROOT.parent / "shared" / "fixtures" / "music"
+PY = sys.executable
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """RSS of ``pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(stat[1]), []).append(int(entry))
+            except (OSError, IndexError):
+                continue
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        stack.extend(children.get(p, []))
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak tree RSS MiB) of a command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kib(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd[:3]} failed: {err.decode()[-2000:]}")
+    return time.perf_counter() - start, peak / 1024
+
+
+def images(folder: Path) -> list[Path]:
+    from PIL import Image
+    from skimage import data
+
+    out = []
+    for name, array in (("astronaut.png", data.astronaut()), ("coffee.jpg", data.coffee()),
+                        ("rocket.webp", data.rocket())):  # fmt: skip
+        Image.fromarray(array).save(folder / name)
+        out.append(folder / name)
+    return out
+
+
+def song(seconds: int, folder: Path) -> Path:
+    if seconds <= 45:
+        return MUSIC / "frozen-bubble-2p-45s.m4a"
+    out = folder / f"excerpt-{seconds}s.mp3"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(MUSIC / "frozen-bubble-2p.mp3"),
+                    "-t", str(seconds), "-c", "copy", str(out)], check=True)  # fmt: skip
+    return out
+
+
+def still_reference(frames: int, width: int, height: int, folder: Path) -> tuple[float, float]:
+    from mvgen.settings import Settings
+
+    s = Settings()
+    return timed([
+        "ffmpeg", "-v", "error", "-y", "-loop", "1", "-framerate", "30", "-i",
+        str(folder / "astronaut.png"), "-frames:v", str(frames),
+        "-vf", f"scale={width}:{height}", "-c:v", "libx264", "-preset", s.x264_preset,
+        "-crf", str(s.x264_crf), "-pix_fmt", "yuv420p", str(folder / "still.mp4"),
+    ])  # fmt: skip
+
+
+MOVIEPY = r"""
+import json, sys
+from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips
+board = json.load(open(sys.argv[1])); imgs = sys.argv[4:]
+W, H = board["width"], board["height"]
+clips = []
+for shot in board["shots"]:
+    d = shot["duration_seconds"]
+    img = ImageClip(imgs[shot["images"][0]])
+    scale = max(W / img.w, H / img.h)
+    zoom = img.resized(lambda t, s=scale, d=d: s * (1 + 0.08 * t / d)).with_duration(d)
+    clips.append(CompositeVideoClip([zoom.with_position("center")], size=(W, H)).with_duration(d))
+video = concatenate_videoclips(clips).with_audio(AudioFileClip(sys.argv[2]))
+video.write_videofile(sys.argv[3], fps=30, codec="libx264", preset="veryfast",
+                      ffmpeg_params=["-crf", "20", "-pix_fmt", "yuv420p"], audio_codec="aac",
+                      threads=2, logger=None)
+"""
+
+
+def run_one(seconds: int, resolution: str, folder: Path, pics: list[Path], moviepy: bool) -> dict:
+    audio = song(seconds, folder)
+    out = folder / f"mv-{seconds}-{resolution}.mp4"
+    wall, rss = timed([PY, "-m", "mvgen.cli.main", "make", str(audio), *map(str, pics),
+                       "--prompt", "neon night, dreamy", "--resolution", resolution, "-o", str(out)])  # fmt: skip
+    board = json.loads(out.with_suffix(".storyboard.json").read_text())
+    frames, w, h = board["total_frames"], board["width"], board["height"]
+    still, _ = still_reference(frames, w, h, folder)
+    row = {"song_s": seconds, "res": resolution, "frames": frames, "mvgen_s": wall,
+           "mvgen_fps": frames / wall, "peak_rss_mib": rss, "still_s": still,
+           "ratio_vs_still": wall / still}  # fmt: skip
+    if moviepy:
+        script = folder / "moviepy_build.py"
+        script.write_text(MOVIEPY)
+        board_path = out.with_suffix(".storyboard.json")
+        mp_wall, mp_rss = timed([PY, str(script), str(board_path), str(audio),
+                                 str(folder / "moviepy.mp4"), *map(str, pics)])  # fmt: skip
+        row.update(moviepy_s=mp_wall, moviepy_rss_mib=mp_rss, speedup_vs_moviepy=mp_wall / wall)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--songs", default="45,180")
+    parser.add_argument("--resolution", default="720p")
+    parser.add_argument("--no-moviepy", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mvgen-bench-") as tmp:
+        folder = Path(tmp)
+        pics = images(folder)
+        for seconds in (int(s) for s in args.songs.split(",")):
+            row = run_one(seconds, args.resolution, folder, pics, not args.no_moviepy)
+            print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}),
+                  flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
