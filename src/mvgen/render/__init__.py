@@ -1,0 +1,22 @@
+"""Shot renderers: the protocol and registry, the default procedural backend, file output."""
+
+from mvgen.render.base import (
+    RenderRequest,
+    ShotRenderer,
+    SourceAnimator,
+    get_renderer,
+    register,
+)
+from mvgen.render.grade import GRADES, grade_for_prompt
+from mvgen.render.write import render_to_file
+
+__all__ = [
+    "GRADES",
+    "RenderRequest",
+    "ShotRenderer",
+    "SourceAnimator",
+    "get_renderer",
+    "grade_for_prompt",
+    "register",
+    "render_to_file",
+]

@@ -1,0 +1,38 @@
+"""One shot to its own MP4 (no audio): what the API's per-shot jobs store and compose reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mvgen.errors import RenderError
+from mvgen.media.ffmpeg import VideoEncoder
+from mvgen.render.base import RenderRequest, ShotRenderer, SourceAnimator
+from mvgen.settings import Settings
+
+
+def render_to_file(
+    renderer: ShotRenderer,
+    request: RenderRequest,
+    out: Path,
+    settings: Settings,
+    animator: SourceAnimator | None = None,
+) -> Path:
+    """Stream the shot's frames into libx264 at the settings' preset/CRF; check the count."""
+    expected = request.shot.span.frames
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with VideoEncoder(
+        out,
+        width=request.width,
+        height=request.height,
+        fps=request.fps,
+        preset=settings.x264_preset,
+        crf=settings.x264_crf,
+    ) as encoder:
+        for frame in renderer.frames(request, animator):
+            encoder.write(frame)
+        if encoder.frames_written != expected:
+            raise RenderError(
+                f"renderer {renderer.name!r} gave {encoder.frames_written} frames "
+                f"for shot {request.shot.index}, expected {expected}"
+            )
+    return out
