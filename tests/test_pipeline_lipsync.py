@@ -1,0 +1,78 @@
+"""Lip-sync through the pipeline: sung shots take the face and their mouth moves; a cat fails."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mvgen import pipeline
+from mvgen.errors import InputError
+from mvgen.lipsync.faces import find_frontal_face_file
+from mvgen.media.ffmpeg import decode_audio, encode_wav, iter_frames
+from mvgen.options import MvOptions
+from mvgen.settings import Settings
+from mvgen.timeline import Storyboard
+
+FAST = Settings(x264_preset="ultrafast")
+SR = 22050
+LINES = ((2.5, "the river carries every secret home"), (7.5, "and the lanterns answer one by one"))
+
+
+@pytest.fixture(scope="module")
+def sung_song(song_12s: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 12 s fixture with two spoken lines (espeak-ng) at known times."""
+    folder = tmp_path_factory.mktemp("sung")
+    mix = decode_audio(song_12s, SR) * 0.3
+    for start, text in LINES:
+        wav = folder / "line.wav"
+        subprocess.run(["espeak-ng", "-v", "en", "-s", "140", "-w", str(wav), text], check=True)
+        voice = decode_audio(wav, SR)
+        i = int(start * SR)
+        mix[i : i + voice.size] += voice[: mix.size - i] * 0.9
+    return encode_wav(np.clip(mix, -1, 1), SR, folder / "sung.wav")
+
+
+def test_lipsync_marks_sung_shots_and_moves_the_mouth(
+    sung_song: Path, cat: Path, astronaut: Path, tmp_path: Path
+) -> None:
+    options = MvOptions(lip_sync=True, resolution="540p", aspect_ratio="1:1", seed=1)
+    prepared = pipeline.prepare(sung_song, [cat, astronaut], options, FAST)
+    assert prepared.faces == (False, True)
+    board = prepared.storyboard
+    synced = [s for s in board.shots if s.lipsync]
+    assert synced, board.to_json()
+    assert all(s.images[0] == 1 for s in synced)
+
+    shot = synced[0]
+    plain = replace(board, shots=tuple(replace(s, lipsync=False) for s in board.shots))
+    a = pipeline.render_shot(board, shot.index, prepared.images, sung_song, tmp_path / "a.mp4",
+                             options, FAST)  # fmt: skip
+    b = pipeline.render_shot(plain, shot.index, prepared.images, sung_song, tmp_path / "b.mp4",
+                             options, FAST)  # fmt: skip
+    diffs = [
+        np.abs(fa.astype(int) - fb.astype(int)).mean(axis=2)
+        for fa, fb in zip(iter_frames(a, 540, 540), iter_frames(b, 540, 540), strict=True)
+    ]
+    moving = [d for d in diffs if d.max() > 40]
+    assert len(moving) > len(diffs) // 5, "the mouth should open on sung frames"
+    # only a small region (the mouth) changes, never the whole picture
+    assert max(float((d > 25).mean()) for d in diffs) < 0.02
+    face = find_frontal_face_file(astronaut)
+    assert face is not None
+
+
+def test_cat_alone_fails_with_image_check_face_failed(sung_song: Path, cat: Path) -> None:
+    with pytest.raises(InputError) as info:
+        pipeline.prepare(sung_song, [cat], MvOptions(lip_sync=True), FAST)
+    assert info.value.err_code == "ImageCheckFaceFailed"
+    assert "frontal human face" in str(info.value)
+
+
+def test_storyboard_json_records_lipsync(sung_song: Path, cat: Path, astronaut: Path) -> None:
+    prepared = pipeline.prepare(sung_song, [cat, astronaut], MvOptions(lip_sync=True), FAST)
+    again = Storyboard.from_json(prepared.storyboard.to_json())
+    assert [s.lipsync for s in again.shots] == [s.lipsync for s in prepared.storyboard.shots]
