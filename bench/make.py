@@ -128,8 +128,9 @@ video.write_videofile(sys.argv[3], fps=30, codec="libx264", preset="veryfast",
 def run_one(seconds: int, resolution: str, folder: Path, pics: list[Path], moviepy: bool) -> dict:
     audio = song(seconds, folder)
     out = folder / f"mv-{seconds}-{resolution}.mp4"
-    wall, rss = timed([PY, "-m", "mvgen.cli.main", "make", str(audio), *map(str, pics),
-                       "--prompt", "neon night, dreamy", "--resolution", resolution, "-o", str(out)])  # fmt: skip
+    cmd = [PY, "-m", "mvgen.cli.main", "make", str(audio), *map(str, pics)]
+    cmd += ["--prompt", "neon night, dreamy", "--resolution", resolution, "-o", str(out)]
+    wall, rss = timed(cmd)
     board = json.loads(out.with_suffix(".storyboard.json").read_text())
     frames, w, h = board["total_frames"], board["width"], board["height"]
     still, _ = still_reference(frames, w, h, folder)
@@ -157,8 +158,8 @@ def main() -> None:
         pics = images(folder)
         for seconds in (int(s) for s in args.songs.split(",")):
             row = run_one(seconds, args.resolution, folder, pics, not args.no_moviepy)
-            print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}),
-                  flush=True)  # fmt: skip
+            rounded = {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
+            print(json.dumps(rounded), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`mvgen make` end to end on the real fixtures: beat-aligned cuts, exact frames, the song's audio."""
+"""`mvgen make` end to end on the real fixtures: cuts on beats, exact frames, the song's audio."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def audio_matches(song: Path, video: Path, at: float, fps: Fraction) -> tuple[fl
 
 
 @pytest.mark.parametrize("name", ALL_SONGS)
-def test_make_every_fixture(name: str, tmp_path: Path, astronaut: Path, coffee: Path, rocket: Path) -> None:
+def test_make_every_fixture(
+    name: str, tmp_path: Path, astronaut: Path, coffee: Path, rocket: Path
+) -> None:
     song = music(name)
     out = tmp_path / "mv.mp4"
     options = MvOptions(prompt="warm sunset", aspect_ratio="1:1", resolution="540p", seed=3)

@@ -94,7 +94,9 @@ def _faces(images: Sequence[Path], lip_ref: Path | None) -> tuple[bool, ...]:
     return found
 
 
-def _request(storyboard: Storyboard, shot: Shot, images: Sequence[Path], quality: str) -> RenderRequest:
+def _request(
+    storyboard: Storyboard, shot: Shot, images: Sequence[Path], quality: str
+) -> RenderRequest:
     return RenderRequest(
         shot=shot,
         images=tuple(images[i] for i in shot.images),

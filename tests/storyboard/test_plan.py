@@ -135,7 +135,9 @@ def test_lipsync_shots_take_the_face_image() -> None:
     assert all(18.0 - 8 <= s.span.start_seconds <= 46.0 for s in synced)
 
 
-@pytest.mark.parametrize("aspect,res,size", [("9:16", "720p", (720, 1280)), ("4:3", "1080p", (1440, 1080))])
+@pytest.mark.parametrize(
+    "aspect,res,size", [("9:16", "720p", (720, 1280)), ("4:3", "1080p", (1440, 1080))]
+)
 def test_frame_size_in_storyboard(aspect: str, res: str, size: tuple[int, int]) -> None:
     board = plan(make_analysis(30.0), Lyrics((), "en"), 1,
                  MvOptions(aspect_ratio=aspect, resolution=res), fps=FPS)  # fmt: skip

@@ -75,9 +75,12 @@ class _bars:
 
     def __init__(self, console: Console) -> None:
         self.progress = Progress(
-            TextColumn("{task.description:<11}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=console, transient=False,
-        )  # fmt: skip
+            TextColumn("{task.description:<11}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+        )
         self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _bars:

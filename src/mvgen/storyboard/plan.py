@@ -6,11 +6,12 @@ import random
 from collections.abc import Sequence
 from fractions import Fraction
 
+from mvgen.lyrics.subtitles import section_label
 from mvgen.media.frames import frame_size
 from mvgen.options import MvOptions
 from mvgen.render.grade import grade_for_prompt
 from mvgen.storyboard.cuts import CutRules, choose_cuts
-from mvgen.storyboard.words import section_label, shot_prompt, sung_text
+from mvgen.storyboard.words import shot_prompt, sung_text
 from mvgen.timeline import Analysis, FrameSpan, Lyrics, Shot, Storyboard, frame_at
 
 CAMERAS = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down")
@@ -136,7 +137,7 @@ def _transition(
     analysis: Analysis,
     start: float,
 ) -> str:
-    """How a shot enters: fade at the top, flash into loud sections on a downbeat, else music-led."""
+    """How a shot enters: fade at the top, flash into a loud section on a downbeat, else by mood."""
     if index == 0:
         return "fade"
     if previous[-1].section != section:

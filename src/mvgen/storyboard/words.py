@@ -8,15 +8,6 @@ from mvgen.timeline import Lyrics
 
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
-LABELS = {
-    "intro": ("Intro", "前奏"),
-    "verse": ("Verse", "主歌"),
-    "chorus": ("Chorus", "副歌"),
-    "bridge": ("Bridge", "桥段"),
-    "interlude": ("Interlude", "间奏"),
-    "outro": ("Outro", "尾奏"),
-}
-
 MOODS = {
     "intro": "a calm opening, soft light slowly revealing the scene",
     "verse": "an intimate, storytelling mood with gentle movement",
@@ -40,19 +31,10 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
-def section_label(section: str, language: str) -> str:
-    """'Intro' / '前奏' style label for a shot where nothing is sung."""
-    en, zh = LABELS.get(section, LABELS["interlude"])
-    return zh if language.startswith("zh") else en
-
-
 def sung_text(lyrics: Lyrics, start: float, end: float) -> str:
     """The words sung during ``[start, end)``: words whose middle falls inside, else whole lines."""
     words = [
-        w.text
-        for line in lyrics.lines
-        for w in line.words
-        if start <= (w.start + w.end) / 2 < end
+        w.text for line in lyrics.lines for w in line.words if start <= (w.start + w.end) / 2 < end
     ]
     if not words:
         words = [line.text for line in lyrics.during(start, end)]
