@@ -30,6 +30,10 @@ class InputError(MvgenError):
         self.field = field
         self.rule = rule
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, str]]:
+        """Pickle by fields, so the error crosses worker-process boundaries intact."""
+        return (type(self), (self.field, self.rule, self.err_code))
+
 
 class MediaError(MvgenError):
     """ffmpeg or a decoder failed on media that passed validation."""
