@@ -27,6 +27,21 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     fetch_timeout_s: float = 30.0
     workers: int = 2
+    # --- HTTP service (api/, store/, jobs/) ---
+    environment: str = "development"  # development | production (refuses the default secret)
+    secret_key: str = "mvgen-development-secret-change-me"  # signs URLs, derives API tokens
+    database_url: str | None = None  # None = SQLite file <home>/mvgen.db (WAL)
+    base_url: str = "http://127.0.0.1:8000"  # public origin used in signed_url fields
+    signed_url_ttl_s: int = 7 * 24 * 3600
+    # Request body cap (413 beyond). The contract's own limits allow 7 images < 10 MB and
+    # audio < 20 MB as base64 (~120 MB of JSON), so the default must not be lower.
+    max_body_bytes: int = 128 * 1024 * 1024
+    max_active_tasks_per_key: int = 4  # created/processing tasks per key before 429
+    job_max_attempts: int = 3  # a job interrupted more often than this fails
+    scheduler_poll_s: float = 0.25  # how often the embedded pool looks for new jobs
+    callback_access_key: str = "vidu"  # X-HMAC-ACCESS-KEY of callbacks (the vendor's value)
+    worker_nice: int = 10  # niceness of render workers: polls stay fast while renders run
+    strict_fields: bool = False  # refuse unknown request fields (FieldUnwanted) instead of ignoring
 
     @property
     def fps(self) -> Fraction:

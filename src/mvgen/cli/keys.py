@@ -24,7 +24,9 @@ def _db():  # type: ignore[no-untyped-def]
 @keys_app.command("create")
 def create(
     name: Annotated[str, typer.Argument(help="A unique name for the key's owner.")],
-    credits: Annotated[int, typer.Option(help="Credits to start with (1 per second of audio).")] = 0,
+    credits: Annotated[
+        int, typer.Option(help="Credits to start with (1 per second of audio).")
+    ] = 0,
 ) -> None:
     """Create a key and print its token (shown only this once)."""
     from mvgen import service

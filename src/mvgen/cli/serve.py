@@ -37,5 +37,7 @@ def serve(
         update["workers"] = workers
     settings = settings.model_copy(update=update)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                timeout_graceful_shutdown=15)  # fmt: skip
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=15
+    )

@@ -1,0 +1,124 @@
+"""Every error leaves as ``{"err_code", "err_msg"}`` with the vendor's codes.
+
+FastAPI's default 422 never escapes: request validation failures become 400
+with the code of the first broken rule (FieldLacking, FieldItemCountOutOfRange,
+FieldInvalid, or the code a validator raised as its error type). Unexpected
+exceptions become 500 InternalServiceFailure and are logged with their
+traceback; only bugs take that path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mvgen.errors import MvgenError
+
+log = logging.getLogger("mvgen.api")
+
+VENDOR_CODES = {
+    "FieldLacking",
+    "FieldUnwanted",
+    "FieldItemCountOutOfRange",
+    "FieldInvalid",
+    "PageSizeOutOfRange",
+    "ImageFormatInvalid",
+    "ImageDownloadFailure",
+    "ImageCheckFaceFailed",
+    "CreditInsufficient",
+    "OperationInProcess",
+    "ModelUnavailable",
+}
+LIST_FIELDS = {"images", "job_ids"}
+HTTP_CODES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    413: "PageSizeOutOfRange",
+    429: "TooManyRequests",
+}
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while streaming a request body past ``max_body_bytes``.
+
+    An HTTPException, because FastAPI turns any other exception raised while
+    it reads the body into a generic 400."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(413, message, headers={"Connection": "close"})
+
+
+def error(
+    status: int, err_code: str, err_msg: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"err_code": err_code, "err_msg": err_msg}, status, headers=headers)
+
+
+def _field(loc: Sequence[Any]) -> str:
+    """``("body", "images", 2)`` → ``images[2]``."""
+    name = ""
+    for part in loc[1:] if loc and loc[0] in ("body", "path", "query") else loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def validation_error(errors: Sequence[Any]) -> tuple[str, str]:
+    """(err_code, err_msg) for the first of pydantic's errors."""
+    if not errors:
+        return "FieldInvalid", "body: invalid request"
+    err = errors[0]
+    kind, loc, msg = err.get("type", ""), err.get("loc", ()), err.get("msg", "invalid")
+    field = _field(loc)
+    if kind == "json_invalid":
+        return "FieldInvalid", "body: not valid JSON"
+    if field == "body" and kind in ("model_attributes_type", "dict_type", "missing"):
+        return "FieldInvalid", "body: must be a JSON object"
+    if kind == "missing":
+        return "FieldLacking", f"{field}: is required"
+    if kind in VENDOR_CODES:
+        return kind, f"{field}: {msg}"
+    if kind in ("too_short", "too_long") and field in LIST_FIELDS:
+        given = err.get("input")
+        if kind == "too_short" and not given:
+            return "FieldLacking", f"{field}: is required (1 to 7 items)"
+        count = len(given) if isinstance(given, list) else "?"
+        return "FieldItemCountOutOfRange", f"{field}: must have 1 to 7 items, got {count}"
+    return "FieldInvalid", f"{field}: {msg}"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the vendor's body."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        code, msg = validation_error(exc.errors())
+        return error(400, code, msg)
+
+    @app.exception_handler(MvgenError)
+    async def _mvgen(_request: Request, exc: MvgenError) -> JSONResponse:
+        status = getattr(exc, "status", 400)
+        if exc.err_code == "InternalServiceFailure":
+            status = 500
+        return error(status, exc.err_code, exc.err_msg)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return error(413, "PageSizeOutOfRange", str(exc), {"Connection": "close"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(exc.status_code, "FieldInvalid")
+        return error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error(500, "InternalServiceFailure", "internal error; it has been logged")

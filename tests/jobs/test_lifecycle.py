@@ -1,0 +1,125 @@
+"""Job/task state machine (contract section 5) and crash recovery, on a real database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mvgen.jobs import lifecycle
+from mvgen.jobs.worker import parse_worker, pid_alive, worker_name
+from mvgen.settings import Settings
+from mvgen.store import repo
+from mvgen.store.db import Database, open_database
+from mvgen.store.models import Job, Task
+
+TASK = "100000000000000001"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[tuple[Database, Settings, str]]:
+    settings = Settings(home=tmp_path, job_max_attempts=2)
+    db = open_database(settings, run_migrations=True)
+    with db.write() as session:
+        key, _ = repo.create_key(session=session, name="a", credits=0, secret_key="k" * 32)
+        repo.insert_task(
+            session=session,
+            task=Task(
+                id=TASK, key_id=key.id, options_json="{}", callback_url="http://cb.example/x"
+            ),
+        )
+        prepare = repo.insert_job(session=session, task_id=TASK, type="prepare")
+    yield db, settings, prepare.id
+    db.dispose()
+
+
+def _state(db: Database) -> tuple[str, list[tuple[str, int, str]]]:
+    with db.read() as session:
+        task = repo.get_task(session=session, task_id=TASK)
+        jobs = [(j.type, j.index, j.state) for j in repo.task_jobs(session=session, task_id=TASK)]
+        return task.state, jobs
+
+
+def _run(db: Database, settings: Settings, job_id: str, **result: object) -> list:
+    with db.write() as session:
+        job, events = lifecycle.start_job(session, job_id, "h:1:n", settings)
+        assert job is not None
+    with db.write() as session:
+        if "fail" in result:
+            return events + lifecycle.fail_job(
+                session, job_id, "ImageDownloadFailure", "x", settings
+            )
+        return events + lifecycle.succeed_job(session, job_id, settings, **result)
+
+
+def _ids(db: Database, type_: str) -> list[str]:
+    with db.read() as session:
+        return [j.id for j in repo.task_jobs(session=session, task_id=TASK) if j.type == type_]
+
+
+def test_short_song_goes_prepare_shots_compose_success(env) -> None:
+    db, settings, prepare = env
+    assert _state(db)[0] == "created"
+    shots = [
+        {"index": i, "duration": 4.0, "prompt": "p", "lyric_text": "l", "image_keys": []}
+        for i in range(2)
+    ]
+    events = _run(db, settings, prepare, shots=shots)
+    assert [json.loads(e.body)["state"] for e in events] == ["processing"]
+    first, second = _ids(db, "generate_video")
+    _run(db, settings, first, output="a.mp4")
+    assert _ids(db, "compose") == []  # not before the last shot
+    _run(db, settings, second, output="b.mp4")
+    (compose,) = _ids(db, "compose")
+    events = _run(db, settings, compose, output="mv.mp4")
+    state, jobs = _state(db)
+    assert state == "success" and all(s == "success" for _, _, s in jobs)
+    body = json.loads(events[-1].body)
+    assert events[-1].final and body["state"] == "success" and body["signed_url"]
+    seqs = [e.seq for e in events]
+    assert seqs == sorted(seqs)
+
+
+def test_failed_shot_fails_the_task_with_its_error(env) -> None:
+    db, settings, prepare = env
+    _run(db, settings, prepare, shots=[{"index": 0, "duration": 4.0}])
+    (shot,) = _ids(db, "generate_video")
+    events = _run(db, settings, shot, fail=True)
+    with db.read() as session:
+        task = repo.get_task(session=session, task_id=TASK)
+        assert (task.state, task.err_code) == ("failed", "ImageDownloadFailure")
+    assert events[-1].final
+
+
+def test_recover_requeues_then_fails_after_max_attempts(env) -> None:
+    db, settings, prepare = env
+    for attempt in (1, 2):
+        with db.write() as session:
+            job, _ = lifecycle.start_job(session, prepare, "h:1:n", settings)
+            assert job is not None and job.attempts == attempt
+        with db.write() as session:
+            lifecycle.recover(session, settings, lambda claimant: True)
+    state, jobs = _state(db)
+    assert state == "failed" and jobs == [("prepare", 0, "failed")]
+    with db.read() as session:
+        job = session.get(Job, prepare)
+        assert job.err_code == "InternalServiceFailure" and "interrupted" in job.err_msg
+
+
+def test_recover_leaves_live_workers_alone(env) -> None:
+    db, settings, prepare = env
+    with db.write() as session:
+        lifecycle.start_job(session, prepare, "h:1:n", settings)
+        assert lifecycle.recover(session, settings, lambda claimant: False) == []
+    assert _state(db)[1] == [("prepare", 0, "processing")]
+
+
+def test_worker_names_and_pid_liveness() -> None:
+    import os
+
+    host, pid, nonce = parse_worker(worker_name())
+    assert pid == os.getpid() and nonce and pid_alive(pid)
+    assert parse_worker("garbage") is None
+    assert not pid_alive(2**22 + 12345)
