@@ -129,11 +129,9 @@ def _precheck(body: MvCreate) -> float | None:
     """Cheap byte-level checks of data URIs; the audio duration when it is known now."""
     from mvgen.ingest import precheck_sources
 
-    found: Any = precheck_sources(  # type: ignore[func-returns-value]
+    return precheck_sources(
         body.audio_url, body.images, srt=body.srt_url, lip_ref=body.lip_ref_url
     )
-    seconds = getattr(found, "audio_duration", found)
-    return float(seconds) if isinstance(seconds, int | float) and seconds > 0 else None
 
 
 def options_json(body: MvCreate, task_id: str) -> str:

@@ -243,7 +243,7 @@ def test_image_check_face_failed(server: Server, files: _Files, wav_uri: str) ->
 
 
 def test_credit_insufficient(server: Server, body: dict[str, Any], files: _Files) -> None:
-    _fails_with(server, body, "CreditInsufficient", key="poor")
+    _refused(server, body, "CreditInsufficient", key="poor")  # data URI: length known at creation
     payload = {**body, "audio_url": f"{files.url}/song.wav"}  # length known only after download
     _fails_with(server, payload, "CreditInsufficient", key="poor")
 

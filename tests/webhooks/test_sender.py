@@ -70,6 +70,14 @@ class TlsServer:
                 if not chunk:
                     return
                 data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length:")), 0)  # fmt: skip
+            while len(body) < length:  # read the whole request: closing on unread bytes sends RST
+                chunk = tls.recv(4096)
+                if not chunk:
+                    return
+                body += chunk
             if data.startswith(b"POST /ok"):
                 tls.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
                 return

@@ -24,14 +24,15 @@ def _data_or_shape(source: str, field: str, limit: Limit) -> bytes | None:
     return decode_data_uri(source, field, limit)
 
 
-def _precheck_audio(source: str) -> None:
+def _precheck_audio(source: str) -> float | None:
+    """Decoded duration of a data-URI song (None for a URL, judged in the worker)."""
     data = _data_or_shape(source, "audio_url", v.AUDIO_DATA_LIMIT)
     if data is None:
-        return
+        return None
     with tempfile.TemporaryDirectory(prefix="mvgen-precheck-") as tmp:
         path = Path(tmp) / "audio"
         path.write_bytes(data)
-        v.judge_audio(path, "audio_url", timeout=60.0)
+        return v.judge_audio(path, "audio_url", timeout=60.0)[1]
 
 
 def precheck_sources(
@@ -40,8 +41,11 @@ def precheck_sources(
     *,
     srt: str | None = None,
     lip_ref: str | None = None,
-) -> None:
+) -> float | None:
     """Raise ``InputError`` for any rule a request breaks that needs no download.
+
+    Returns the song's duration when it came as a data URI (so credits can be
+    charged at creation), None when it is a URL.
 
     Images in data URIs are judged from their header only (format, size,
     aspect); a full decode happens in ``ingest``. Audio in a data URI is
@@ -61,4 +65,4 @@ def precheck_sources(
         data = _data_or_shape(srt, "srt_url", v.SRT_LIMIT)
         if data is not None:
             v.judge_srt(data, "srt_url")
-    _precheck_audio(audio)
+    return _precheck_audio(audio)
