@@ -231,11 +231,16 @@ def make(
 
 
 def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> Prepared:
-    """Run ``fn`` in a fresh (spawned) process and return its result."""
+    """Run ``fn`` in a short-lived forked child and return its result.
+
+    Fork, not spawn: spawn re-imports the caller's ``__main__``, which breaks
+    scripts without a main guard (and ``python -``). The parent has imported
+    none of the analysis libraries yet, so the child starts small.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(fn, *args, **kwargs).result()
 

@@ -114,6 +114,9 @@ class VideoInputPublic(BaseModel):
     prompt: str
     lyric_text: str = Field(description="Lyrics sung during the shot, or a section label.")
     signed_images: list[str] = Field(description="Signed URLs of the shot's reference images.")
+    lip_sync: bool = Field(
+        False, description="mvgen addition: the shot's mouth is synced to the vocals."
+    )
 
 
 class JobPublic(BaseModel):

@@ -71,6 +71,7 @@ def job_body(job: Job, sign: UrlSigner) -> dict[str, Any]:
             "prompt": job.prompt if job.prompt is not None else params.get("prompt", ""),
             "lyric_text": params.get("lyric_text", ""),
             "signed_images": [sign(key) for key in params.get("image_keys", [])],
+            "lip_sync": bool(params.get("lip_sync", False)),  # additive: mouth synced?
         }
     elif job.srt_output and job.state == SUCCESS:
         body["srt_url"] = sign(job.srt_output)  # additive: the composed video's subtitles

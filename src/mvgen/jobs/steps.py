@@ -228,6 +228,7 @@ def run_prepare(ctx: WorkerContext, spec: JobSpec) -> Outcome:
             "prompt": s.prompt,
             "lyric_text": s.lyric_text,
             "image_keys": [board_images(manifest)[i] for i in s.images],
+            "lip_sync": s.lipsync,
         }
         for s in board.shots
     ]
