@@ -64,3 +64,12 @@ def test_make_every_fixture(
     r, lag = audio_matches(song, out, min(5.0, analysis.duration / 2), fps)
     assert r > 0.9 and abs(lag) <= float(1 / fps), (r, lag)
     assert result.storyboard.read_text(encoding="utf-8") == board.to_json()
+
+
+def test_same_song_and_seed_same_storyboard(song_45s: Path, astronaut: Path, coffee: Path) -> None:
+    images = [astronaut, coffee]
+    a = pipeline.prepare(song_45s, images, MvOptions(seed=11, prompt="rainy city"), FAST)
+    b = pipeline.prepare(song_45s, images, MvOptions(seed=11, prompt="rainy city"), FAST)
+    c = pipeline.prepare(song_45s, images, MvOptions(seed=12, prompt="rainy city"), FAST)
+    assert a.storyboard.to_json() == b.storyboard.to_json()
+    assert a.storyboard.to_json() != c.storyboard.to_json()
