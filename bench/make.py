@@ -50,10 +50,10 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """(wall seconds, peak tree RSS MiB) of a command."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     peak = 0
     done = threading.Event()
 
@@ -141,8 +141,8 @@ def run_one(seconds: int, resolution: str, folder: Path, pics: list[Path], movie
         script = folder / "moviepy_build.py"
         script.write_text(MOVIEPY)
         board_path = out.with_suffix(".storyboard.json")
-        mp_wall, mp_rss = timed([PY, str(script), str(board_path), str(audio),
-                                 str(folder / "moviepy.mp4"), *map(str, pics)])  # fmt: skip
+        mp_cmd = [PY, str(script), str(board_path), str(audio), str(folder / "moviepy.mp4")]
+        mp_wall, mp_rss = timed([*mp_cmd, *map(str, pics)], cwd=folder)
         row.update(moviepy_s=mp_wall, moviepy_rss_mib=mp_rss, speedup_vs_moviepy=mp_wall / wall)
     return row
 
