@@ -1,7 +1,9 @@
 """End-to-end `mvgen make` against two references measured in the same run.
 
 (a) the physical limit here: ffmpeg/libx264 encoding the same number of frames
-    of a still image at the same size, fps and x264 settings;
+    of a still image at the same size, fps and x264 settings; and, because
+    x264's cost depends on the content, ffmpeg decoding our MV and re-encoding
+    exactly its frames (the encoder's cost for this very video);
 (b) a straightforward moviepy build of the same storyboard (Ken Burns zoom per
     shot, concatenated, the song set as audio).
 
@@ -106,6 +108,23 @@ def still_reference(frames: int, width: int, height: int, folder: Path) -> tuple
     ])  # fmt: skip
 
 
+def same_frames_reference(video: Path, folder: Path) -> float:
+    """Seconds for ffmpeg to decode our MV and re-encode exactly its frames (same settings).
+
+    The encoder's cost depends on the content: a still is the floor, this is
+    the cost of these very frames (plus a cheap decode), so
+    mvgen / this = our overhead (analysis, rendering) over the encoder itself.
+    """
+    from mvgen.settings import Settings
+
+    s = Settings()
+    return timed([
+        "ffmpeg", "-v", "error", "-y", "-i", str(video), "-an", "-c:v", "libx264",
+        "-preset", s.x264_preset, "-crf", str(s.x264_crf), "-pix_fmt", "yuv420p",
+        str(folder / "same-frames.mp4"),
+    ])[0]  # fmt: skip
+
+
 MOVIEPY = r"""
 import json, sys
 from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, concatenate_videoclips
@@ -134,9 +153,11 @@ def run_one(seconds: int, resolution: str, folder: Path, pics: list[Path], movie
     board = json.loads(out.with_suffix(".storyboard.json").read_text())
     frames, w, h = board["total_frames"], board["width"], board["height"]
     still, _ = still_reference(frames, w, h, folder)
+    same = same_frames_reference(out, folder)
     row = {"song_s": seconds, "res": resolution, "frames": frames, "mvgen_s": wall,
            "mvgen_fps": frames / wall, "peak_rss_mib": rss, "still_s": still,
-           "ratio_vs_still": wall / still}  # fmt: skip
+           "ratio_vs_still": wall / still, "same_frames_s": same,
+           "ratio_vs_same_frames": wall / same}  # fmt: skip
     if moviepy:
         script = folder / "moviepy_build.py"
         script.write_text(MOVIEPY)
