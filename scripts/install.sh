@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(ffmpeg espeak-ng sox fonts-noto-cjk fonts-dejavu-core)
+PKGS=(ffmpeg espeak-ng sox fonts-noto-cjk fonts-dejavu-core postgresql)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -19,4 +19,4 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[server,dev]"
+.venv/bin/python -m pip install -q -e ".[server,postgres,dev]"

@@ -84,3 +84,7 @@ def coffee(images_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def rocket(images_dir: Path) -> Path:
     return images_dir / "rocket.jpg"
+
+
+# Database backends (SQLite, PostgreSQL) for tests that take ``database_url``: see tests/pg.py.
+from tests.pg import database_url, pg_server  # noqa: E402, F401

@@ -1,8 +1,10 @@
-"""Job/task state machine (contract section 5) and crash recovery, on a real database."""
+"""Job/task state machine (contract section 5) and crash recovery, on a real database:
+SQLite and PostgreSQL alike (the ``database_url`` fixture, tests/pg.py)."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +21,8 @@ TASK = "100000000000000001"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[tuple[Database, Settings, str]]:
-    settings = Settings(home=tmp_path, job_max_attempts=2)
+def env(tmp_path: Path, database_url: str | None) -> Iterator[tuple[Database, Settings, str]]:
+    settings = Settings(home=tmp_path, job_max_attempts=2, database_url=database_url)
     db = open_database(settings, run_migrations=True)
     with db.write() as session:
         key, _ = repo.create_key(session=session, name="a", credits=0, secret_key="k" * 32)
@@ -91,6 +93,43 @@ def test_failed_shot_fails_the_task_with_its_error(env) -> None:
         task = repo.get_task(session=session, task_id=TASK)
         assert (task.state, task.err_code) == ("failed", "ImageDownloadFailure")
     assert events[-1].final
+
+
+def test_two_failed_shots_fail_the_task_with_the_newest_error(env) -> None:
+    db, settings, prepare = env
+    _run(db, settings, prepare, shots=[{"index": 0, "duration": 4.0}, {"index": 1}])
+    first, second = _ids(db, "generate_video")
+    _run(db, settings, first, fail=True)
+    with db.write() as session:  # the newer failure: compared with one read back
+        assert lifecycle.start_job(session, second, "h:1:n", settings)[0] is not None
+    with db.write() as session:
+        lifecycle.fail_job(session, second, "LipSyncFailure", "newest", settings)
+    with db.read() as session:
+        task = repo.get_task(session=session, task_id=TASK)
+        assert (task.state, task.err_code, task.err_msg) == ("failed", "LipSyncFailure", "newest")
+
+
+def test_only_one_of_many_workers_claims_a_job(env) -> None:
+    db, settings, prepare = env
+    barrier = threading.Barrier(6)
+    won: list[str] = []
+
+    def claim(worker: str) -> None:
+        barrier.wait()
+        with db.write() as session:
+            job, _ = lifecycle.start_job(session, prepare, worker, settings)
+            if job is not None:
+                won.append(job.claimed_by)
+
+    threads = [threading.Thread(target=claim, args=(f"h:{i}:n",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(won) == 1
+    with db.read() as session:
+        job = session.get(Job, prepare)
+        assert (job.state, job.attempts, job.claimed_by) == ("processing", 1, won[0])
 
 
 def test_recover_requeues_then_fails_after_max_attempts(env) -> None:

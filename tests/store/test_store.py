@@ -1,12 +1,20 @@
 """Store: migrations match the models, keys are hashed, credits never overdraw,
-artifacts appear only when written completely."""
+artifacts appear only when written completely. Database tests run on SQLite and
+PostgreSQL alike (the ``database_url`` fixture, tests/pg.py)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from mvgen.errors import InputError
 from mvgen.settings import Settings
@@ -17,10 +25,31 @@ from mvgen.store.models import ApiKey, Base, Task
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = open_database(Settings(home=tmp_path), run_migrations=True)
+def db(tmp_path: Path, database_url: str | None) -> Iterator[Database]:
+    settings = Settings(home=tmp_path, database_url=database_url)
+    database = open_database(settings, run_migrations=True)
     yield database
     database.dispose()
+
+
+def _together(n: int, work: Callable[[], Any]) -> list[Any]:
+    """Run ``work`` in ``n`` threads released at once; their results (or exceptions)."""
+    barrier = threading.Barrier(n)
+    results: list[Any] = [None] * n
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work()
+        except Exception as exc:  # reported by the caller's assertions
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
 
 
 def test_migrations_create_exactly_the_models_schema(db: Database) -> None:
@@ -34,12 +63,60 @@ def test_migrations_create_exactly_the_models_schema(db: Database) -> None:
     assert {"api_keys", "tasks", "jobs", "credit_ledger", "alembic_version"} <= tables
 
 
-def test_migrations_are_idempotent_and_wal_is_on(db: Database) -> None:
+def test_migrations_are_idempotent(db: Database) -> None:
+    from mvgen.store.db import migrate
+
+    migrate(db)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_wal_is_on(db: Database) -> None:
     from mvgen.store.db import migrate
 
     migrate(db)
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def _open_and_migrate(settings: Settings) -> str:
+    open_database(settings, run_migrations=True).dispose()
+    return "ok"
+
+
+def test_servers_starting_together_migrate_once(tmp_path: Path, database_url: str | None) -> None:
+    """Replicas (processes: Alembic is not thread-safe) migrating one database at once."""
+    settings = Settings(home=tmp_path, database_url=database_url)
+    with ProcessPoolExecutor(3, mp_context=multiprocessing.get_context("spawn")) as pool:
+        assert list(pool.map(_open_and_migrate, [settings] * 3)) == ["ok"] * 3
+    db = open_database(settings)
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+    db.dispose()
+
+
+def test_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now fails
+    with pytest.raises(RuntimeError, match=r"mvgen\[postgres\]"):
+        Database("postgresql+psycopg://u@127.0.0.1:1/none")
+
+
+def test_plain_postgresql_url_uses_psycopg() -> None:
+    db = Database("postgresql://u@127.0.0.1:1/none")  # no connection is made yet
+    assert (db.engine.dialect.name, db.engine.dialect.driver) == ("postgresql", "psycopg")
+    db.dispose()
+
+
+def test_times_come_back_aware_utc_and_equal(db: Database) -> None:
+    with db.write() as session:
+        key, _ = repo.create_key(session=session, name="a", credits=0, secret_key="k" * 32)
+        written = key.created_at
+    with db.read() as session:
+        read = session.scalar(select(ApiKey.created_at).where(ApiKey.id == key.id))
+    assert read is not None and read.tzinfo is not None
+    assert read.utcoffset() == written.utcoffset() and read == written
+    assert datetime.now(UTC) >= read
 
 
 def test_tokens_are_stored_hashed_and_rederivable(db: Database) -> None:
@@ -82,6 +159,20 @@ def test_charge_never_overdraws_and_refunds_only_lip_sync(db: Database) -> None:
     with db.read() as session:
         assert session.get(ApiKey, key.id).credits == 70 - 60 + 48
         assert [e.delta for e in repo.ledger(session=session, key_id=key.id)] == [70, -60, 48]
+
+
+def test_concurrent_charges_never_overdraw(db: Database) -> None:
+    with db.write() as session:
+        key, _ = repo.create_key(session=session, name="a", credits=50, secret_key="k" * 32)
+
+    def charge() -> bool:
+        with db.write() as session:
+            return repo.try_charge(session=session, key_id=key.id, amount=10, reason="task")
+
+    assert sorted(_together(8, charge)) == [False] * 3 + [True] * 5
+    with db.read() as session:
+        assert session.get(ApiKey, key.id).credits == 0
+        assert sum(e.delta for e in repo.ledger(session=session, key_id=key.id)) == 0
 
 
 def test_cost_rounds_seconds_up() -> None:

@@ -5,8 +5,11 @@ workers): a deferred transaction that reads and then writes fails with
 ``SQLITE_BUSY`` when another writer committed in between. So there are two
 engines on the same file: ``read()`` sessions begin a plain (snapshot)
 transaction, ``write()`` sessions begin ``IMMEDIATE`` and so take the write
-lock first and wait for it (``busy_timeout``). On PostgreSQL both are the
-same engine and writers lock the rows they change (``with_for_update``).
+lock first and wait for it (``busy_timeout``). On PostgreSQL (psycopg 3,
+``postgresql+psycopg://``, extra ``mvgen[postgres]``) both share one pool:
+writers run at READ COMMITTED and lock the rows they change
+(``with_for_update``, conditional ``UPDATE``s), readers run at REPEATABLE
+READ so a task and its jobs are read from one snapshot, as on SQLite.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mvgen.settings import Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x6D7667656E  # PostgreSQL advisory lock key ("mvgen"), held while migrating
 
 
 def database_url(settings: Settings) -> str:
@@ -54,6 +58,21 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
     return engine
 
 
+def _server_engine(url: str) -> Engine:
+    """A PostgreSQL engine; names the extra to install when the driver is missing."""
+    if url.startswith("postgresql://"):  # SQLAlchemy's default driver would be psycopg2
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except ModuleNotFoundError as exc:
+        if not url.startswith("postgresql"):
+            raise
+        raise RuntimeError(
+            f"PostgreSQL needs the psycopg driver ({exc.name} is missing): "
+            "pip install 'mvgen[postgres]'"
+        ) from exc
+
+
 class Database:
     """The engines of one process; ``read()`` / ``write()`` hand out sessions."""
 
@@ -63,10 +82,11 @@ class Database:
         if self.is_sqlite:
             self.engine = _sqlite_engine(url, begin="BEGIN")
             self.write_engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
+            read_engine = self.engine
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
-            self.write_engine = self.engine
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+            self.engine = self.write_engine = _server_engine(url)
+            read_engine = self.engine.execution_options(isolation_level="REPEATABLE READ")
+        self._read = sessionmaker(read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @contextmanager
@@ -95,6 +115,8 @@ def migrate(db: Database) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with db.write_engine.connect() as connection:
+        if not db.is_sqlite:  # replicas starting together must not both create the tables
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()

@@ -2,7 +2,9 @@
 
 Ids are the 18-digit decimal strings the API shows (``mvgen.ids.new_id``),
 stored as text so clients and rows agree byte for byte. Times are stored in
-UTC; SQLite hands them back naive, which ``mvgen.ids.rfc3339`` accepts.
+UTC (``timestamptz`` on PostgreSQL) and always come back timezone-aware UTC
+(``UtcDateTime``), whichever the backend, so rows loaded from the database
+and times just set with ``utc_now()`` compare and sort together.
 The schema itself is created by the Alembic migrations in
 ``store/migrations``; these classes must stay in step with them (a test
 compares the two).
@@ -10,17 +12,20 @@ compares the two).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -33,6 +38,29 @@ FINAL_STATES = (SUCCESS, FAILED)
 
 # Job types: ``prepare`` is internal (never shown in job_records).
 PREPARE, GENERATE_VIDEO, COMPOSE = "prepare", "generate_video", "compose"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """``DateTime(timezone=True)`` that stores UTC and always returns aware UTC.
+
+    SQLite keeps no zone and hands back naive values; PostgreSQL hands back
+    aware ones in the session's zone. Normalising both ways keeps comparisons
+    (the newest failed job) from mixing naive and aware times.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else _as_utc(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else _as_utc(value)
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Aware UTC; a naive value is taken as UTC already (how it was stored)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -49,8 +77,8 @@ class ApiKey(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     token_salt: Mapped[str] = mapped_column(String(64))
     credits: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Task(Base):
@@ -71,8 +99,8 @@ class Task(Base):
     auto_composed: Mapped[bool] = mapped_column(Boolean, default=False)
     shot_count: Mapped[int] = mapped_column(Integer, default=0)
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class Job(Base):
@@ -96,8 +124,8 @@ class Job(Base):
     callback_url: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class CreditEntry(Base):
@@ -110,4 +138,4 @@ class CreditEntry(Base):
     task_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
     delta: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

@@ -128,6 +128,10 @@ def get_task(
 
 
 def count_active_tasks(*, session: Session, key_id: str) -> int:
+    """Tasks of the key still in progress; locks the key's row until the transaction ends,
+    so on PostgreSQL two creates for one key count (and insert) one after the other, as
+    SQLite's write lock already makes them."""
+    session.execute(select(ApiKey.id).where(ApiKey.id == key_id).with_for_update())
     stmt = select(func.count()).where(Task.key_id == key_id, Task.state.in_(ACTIVE_STATES))
     return int(session.scalar(stmt) or 0)
 
