@@ -1,4 +1,4 @@
-"""Lyrics through the pipeline: SRT or recognised words in lyric_text, burned in the chosen colour."""
+"""Lyrics through the pipeline: SRT or recognised words in lyric_text, burned in colour."""
 
 from __future__ import annotations
 

@@ -129,9 +129,7 @@ def _precheck(body: MvCreate) -> float | None:
     """Cheap byte-level checks of data URIs; the audio duration when it is known now."""
     from mvgen.ingest import precheck_sources
 
-    return precheck_sources(
-        body.audio_url, body.images, srt=body.srt_url, lip_ref=body.lip_ref_url
-    )
+    return precheck_sources(body.audio_url, body.images, srt=body.srt_url, lip_ref=body.lip_ref_url)
 
 
 def options_json(body: MvCreate, task_id: str) -> str:

@@ -138,10 +138,8 @@ class VideoEncoder:
     def close(self, timeout: float = 900.0) -> None:
         assert self._proc.stdin is not None
         if not self._proc.stdin.closed:
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 self._proc.stdin.close()
-            except BrokenPipeError:
-                pass
         try:
             code = self._proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired as exc:
@@ -184,7 +182,9 @@ class VideoEncoder:
             self.abort()
 
 
-def iter_frames(path: Path, width: int, height: int, *, timeout: float = 900.0) -> Iterator[np.ndarray]:
+def iter_frames(
+    path: Path, width: int, height: int, *, timeout: float = 900.0
+) -> Iterator[np.ndarray]:
     """Decode a video to BGR frames of ``width``×``height``, one at a time."""
     args = [
         binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error",
@@ -215,7 +215,9 @@ def iter_frames(path: Path, width: int, height: int, *, timeout: float = 900.0) 
             raise MediaError(f"ffmpeg decode of {path.name} failed: {err[-STDERR_KEEP:]}")
 
 
-def decode_audio(path: Path, sample_rate: int, *, mono: bool = True, timeout: float = 300.0) -> np.ndarray:
+def decode_audio(
+    path: Path, sample_rate: int, *, mono: bool = True, timeout: float = 300.0
+) -> np.ndarray:
     """Decode any supported audio to float32 PCM at ``sample_rate`` (mono or stereo)."""
     out = run(
         ["-i", str(path), "-vn", "-f", "f32le", "-acodec", "pcm_f32le",
@@ -235,7 +237,10 @@ def encode_wav(pcm: np.ndarray, sample_rate: int, path: Path) -> Path:
         "-c:a", "pcm_s16le", str(path),
     ]  # fmt: skip
     proc = subprocess.run(
-        args, input=np.ascontiguousarray(pcm, np.float32).tobytes(), capture_output=True, check=False
+        args,
+        input=np.ascontiguousarray(pcm, np.float32).tobytes(),
+        capture_output=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise MediaError(f"ffmpeg wav encode failed: {proc.stderr.decode()[-STDERR_KEEP:]}")
