@@ -152,6 +152,8 @@ def test_range_request_is_answered_206(done: dict[str, Any]) -> None:
     r = httpx.get(done["body"]["signed_url"], headers={"Range": "bytes=0-99"})
     assert r.status_code == 206 and len(r.content) == 100
     assert r.headers["content-range"].startswith("bytes 0-99/")
+    head = httpx.head(done["body"]["signed_url"])  # players probe with HEAD first
+    assert head.status_code == 200 and int(head.headers["content-length"]) > 1000
 
 
 def test_tampered_or_expired_signed_url_is_403(server: Server, done: dict[str, Any]) -> None:

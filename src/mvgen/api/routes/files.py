@@ -11,12 +11,8 @@ from mvgen.api.errors import error
 router = APIRouter(tags=["files"])
 
 
-@router.api_route(
-    "/files/{key:path}",
-    methods=["GET", "HEAD"],
-    summary="A signed artifact",
-    response_class=FileResponse,
-)
+@router.head("/files/{key:path}", include_in_schema=False)  # one operation id in OpenAPI
+@router.get("/files/{key:path}", summary="A signed artifact", response_class=FileResponse)
 def file(
     svc: ServicesDep, request: Request, key: str, expires: str = "", sig: str = ""
 ) -> Response:
