@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     scheduler_poll_s: float = 0.25  # how often the embedded pool looks for new jobs
     callback_access_key: str = "vidu"  # X-HMAC-ACCESS-KEY of callbacks (the vendor's value)
     worker_nice: int = 10  # niceness of render workers: polls stay fast while renders run
+    worker_sched_idle: bool = True  # Linux: workers run only on CPU the API leaves idle
     strict_fields: bool = False  # refuse unknown request fields (FieldUnwanted) instead of ignoring
 
     @property

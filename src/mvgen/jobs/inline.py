@@ -51,6 +51,20 @@ def _watch_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="mvgen-parent-watch", daemon=True).start()
 
 
+def _lower_priority(settings: Settings) -> None:
+    """Renders (and the ffmpeg they start) yield the CPU to the API process.
+
+    Niceness alone is weighted per thread, and x264 runs many threads, so on
+    Linux the workers also go to SCHED_IDLE: they run only on CPU the API
+    leaves free (inherited by every ffmpeg child).
+    """
+    with contextlib.suppress(OSError):
+        os.nice(settings.worker_nice)
+    if settings.worker_sched_idle and hasattr(os, "SCHED_IDLE"):
+        with contextlib.suppress(OSError):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+
+
 def _worker_main(
     settings: Settings, name: str, wake: Any, stop: Any, events: Any, parent_pid: int
 ) -> None:
@@ -59,8 +73,7 @@ def _worker_main(
     from mvgen.store.artifacts import open_artifacts
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    with contextlib.suppress(OSError):  # renders (and their ffmpeg) yield the CPU to the API
-        os.nice(settings.worker_nice)
+    _lower_priority(settings)
     _watch_parent(parent_pid)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = open_database(settings)
