@@ -80,11 +80,12 @@ def _poll_group(
     pace: float | None,
     threads: int,
     offset: int,
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
     """One client process: ``threads`` pollers, each with its own connection."""
     import threading
 
     latencies: list[float] = []
+    server_ms: list[float] = []  # the app's own time (Server-Timing header)
     stop = time.monotonic() + seconds
 
     def poller(i: int) -> None:
@@ -96,6 +97,7 @@ def _poll_group(
                 r = client.get(f"{MV}/{task_ids[(offset + i) % len(task_ids)]}")
                 latencies.append((time.perf_counter() - t0) * 1000)
                 assert r.status_code == 200, r.text
+                server_ms.append(float(r.headers["server-timing"].split("dur=")[1]))
                 if pace:
                     time.sleep(max(0.0, pace - (time.perf_counter() - t0)))
 
@@ -104,7 +106,7 @@ def _poll_group(
         w.start()
     for w in workers:
         w.join()
-    return latencies
+    return latencies, server_ms
 
 
 def _pollers(
@@ -115,7 +117,7 @@ def _pollers(
     pace: float | None,
     n: int = 100,
     procs: int = 4,
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
     """``n`` pollers spread over ``procs`` client processes (one asyncio/httpx process
     cannot drive 100 connections fast enough to measure the server)."""
     import multiprocessing as mp
@@ -124,7 +126,7 @@ def _pollers(
     args = [(url, token, task_ids, seconds, pace, per, k * per) for k in range(procs)]
     with mp.get_context("spawn").Pool(procs) as pool:
         groups = pool.starmap(_poll_group, args)
-    return [x for group in groups for x in group]
+    return [x for g in groups for x in g[0]], [x for g in groups for x in g[1]]
 
 
 def _start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
@@ -186,11 +188,13 @@ def main() -> None:
                 time.sleep(3)  # let the workers get into prepare/render
             print(f"create body: 7 PNG images + 12 s WAV as data URIs = {size_mb:.1f} MB")
             _report("create (renders running)", creates)
-            paced = _pollers(url, token, task_ids, args.seconds, pace=1.0)
+            paced, in_app = _pollers(url, token, task_ids, args.seconds, pace=1.0)
             _report("GET, 100 pollers at 1/s each, renders running", paced)
-            closed = _pollers(url, token, task_ids, args.seconds / 2, pace=None, n=8, procs=2)
+            _report("  of which in the app (Server-Timing)", in_app)
+            closed, in_app = _pollers(url, token, task_ids, args.seconds / 2, None, n=8, procs=2)
             rate = len(closed) / (args.seconds / 2)
             _report(f"GET, 8 pollers closed-loop = saturation ({rate:.0f} req/s)", closed)
+            _report("  of which in the app (Server-Timing)", in_app)
         finally:
             proc.send_signal(signal.SIGTERM)
             try:

@@ -46,3 +46,10 @@ def test_openapi_lists_every_field(tmp_path: Path) -> None:
     )
     assert {"err_code", "err_msg"} <= _props(schema, "ErrorPublic")
     assert "get" in schema["paths"][mv + "/{task_id}"]
+
+
+def test_every_response_carries_server_timing(tmp_path: Path) -> None:
+    app = create_app(make_settings(tmp_path, free_port()))
+    r = TestClient(app).get("/openapi.json")
+    name, _, dur = r.headers["server-timing"].partition(";dur=")
+    assert name == "app" and 0.0 <= float(dur) < 10_000

@@ -18,6 +18,7 @@ from mvgen import __version__
 from mvgen.api import errors
 from mvgen.api.limits import BodyLimitMiddleware
 from mvgen.api.routes import files, mv
+from mvgen.api.timing import ServerTimingMiddleware
 from mvgen.api.views import UrlSigner
 from mvgen.service import Services
 from mvgen.settings import Settings
@@ -82,6 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ServerTimingMiddleware)
     app.include_router(mv.router)
     app.include_router(files.router)
     return app
