@@ -1,19 +1,23 @@
 """``mvgen keys create NAME --credits N | list | revoke NAME | grant NAME N``.
 
-The lead adds ``app.add_typer(keys_app, name="keys")`` in ``cli/main.py``.
 Tokens are printed once, at creation; only their hash is stored.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from mvgen.settings import Settings
+    from mvgen.store.db import Database
 
 keys_app = typer.Typer(help="API keys and their credits.", no_args_is_help=True)
 
 
-def _db():  # type: ignore[no-untyped-def]
+def _db() -> tuple[Database, Settings]:
+    """The installation's database (migrated) and settings; imported late to keep --help fast."""
     from mvgen.settings import Settings
     from mvgen.store.db import open_database
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from typing import TYPE_CHECKING
 
 from mvgen.jobs.lifecycle import Event
 from mvgen.settings import Settings
+
+if TYPE_CHECKING:
+    from mvgen.webhooks import CallbackDispatcher
 
 log = logging.getLogger("mvgen.webhooks")
 REMEMBER = 10_000  # (task, url) pairs whose last sequence number is kept
@@ -27,10 +31,11 @@ class CallbackSink:
         self.settings = settings
         self._lock = threading.Lock()
         self._last: OrderedDict[tuple[str, str], int] = OrderedDict()
-        self._dispatcher: object | None = None
+        self._dispatcher: CallbackDispatcher | None = None
         self._closed = False
 
-    def _get_dispatcher(self):  # type: ignore[no-untyped-def]
+    def _get_dispatcher(self) -> CallbackDispatcher:
+        """Started on the first event: a server that never calls back starts no threads."""
         if self._dispatcher is None:
             from mvgen.webhooks import CallbackDispatcher
 

@@ -17,12 +17,8 @@ def frame_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
     aw, ah = ASPECT_RATIOS[aspect_ratio]
     short = RESOLUTIONS[resolution]
     if aw >= ah:
-        long_side = short * aw / ah
-        width, height = long_side, short
-    else:
-        long_side = short * ah / aw
-        width, height = short, long_side
-    return _even(width), _even(height)
+        return _even(short * aw / ah), _even(short)
+    return _even(short), _even(short * ah / aw)
 
 
 def _even(value: float) -> int:
