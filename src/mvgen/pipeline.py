@@ -221,10 +221,9 @@ def make(
     board_path.write_text(prepared.storyboard.to_json(), encoding="utf-8")
     ass, srt_out, fonts = _subtitles(board, prepared.lyrics, out, options)
     sources = [
-        _counted(shot_frames(board, shot, prepared.images, audio, settings, options.quality),
-                 progress, board.total_frames, shot.span.start)
+        _shot_stream(board, shot, prepared.images, audio, settings, options.quality, progress)
         for shot in board.shots
-    ]  # fmt: skip
+    ]
     compose_streams(board, sources, audio, out, settings, subtitles=ass, fonts_dir=fonts)
     progress("render", board.total_frames, board.total_frames)
     return MakeResult(out, board_path, srt_out, prepared)
@@ -245,11 +244,18 @@ def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> P
         return pool.submit(fn, *args, **kwargs).result()
 
 
-def _counted(
-    frames: Iterator[np.ndarray], progress: Progress, total: int, offset: int
+def _shot_stream(
+    board: Storyboard,
+    shot: Shot,
+    images: Sequence[Path],
+    audio: Path,
+    settings: Settings,
+    quality: str,
+    progress: Progress,
 ) -> Iterator[np.ndarray]:
-    """Report render progress every 10 frames as the encoder pulls frames."""
+    """A shot's frames, made only when the encoder reaches the shot; progress every 10 frames."""
+    frames = shot_frames(board, shot, images, audio, settings, quality)
     for i, frame in enumerate(frames):
         if i % 10 == 0:
-            progress("render", offset + i, total)
+            progress("render", shot.span.start + i, board.total_frames)
         yield frame
