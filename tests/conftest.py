@@ -53,6 +53,32 @@ def _save(array: np.ndarray, path: Path) -> Path:
     return path
 
 
+def sing_over(
+    song: Path,
+    lines: list[tuple[float, str]],
+    out: Path,
+    *,
+    music_gain: float = 0.3,
+    voice_gain: float = 1.0,
+    speed: int = 140,
+) -> Path:
+    """``song`` with each (start seconds, text) spoken by espeak-ng at a known time, as WAV."""
+    import subprocess
+
+    from mvgen.media.ffmpeg import decode_audio, encode_wav
+
+    sr = 22050
+    mix = decode_audio(song, sr) * music_gain
+    for start, text in lines:
+        wav = out.with_suffix(".line.wav")
+        cmd = ["espeak-ng", "-v", "en", "-s", str(speed), "-w", str(wav), text]
+        subprocess.run(cmd, check=True, timeout=60)
+        voice = decode_audio(wav, sr)
+        i = int(start * sr)
+        mix[i : i + voice.size] += voice[: mix.size - i] * voice_gain
+    return encode_wav(np.clip(mix, -1, 1), sr, out)
+
+
 @pytest.fixture(scope="session")
 def images_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Reference images written as real files: a face, a cat, a photo, a wide rocket."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,28 +11,21 @@ import pytest
 from mvgen import pipeline
 from mvgen.errors import InputError
 from mvgen.lipsync.faces import find_frontal_face_file
-from mvgen.media.ffmpeg import decode_audio, encode_wav, iter_frames
+from mvgen.media.ffmpeg import iter_frames
 from mvgen.options import MvOptions
 from mvgen.settings import Settings
 from mvgen.timeline import Storyboard
+from tests.conftest import sing_over
 
 FAST = Settings(x264_preset="ultrafast")
-SR = 22050
 LINES = ((2.5, "the river carries every secret home"), (7.5, "and the lanterns answer one by one"))
 
 
 @pytest.fixture(scope="module")
 def sung_song(song_12s: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The 12 s fixture with two spoken lines (espeak-ng) at known times."""
-    folder = tmp_path_factory.mktemp("sung")
-    mix = decode_audio(song_12s, SR) * 0.3
-    for start, text in LINES:
-        wav = folder / "line.wav"
-        subprocess.run(["espeak-ng", "-v", "en", "-s", "140", "-w", str(wav), text], check=True)
-        voice = decode_audio(wav, SR)
-        i = int(start * SR)
-        mix[i : i + voice.size] += voice[: mix.size - i] * 0.9
-    return encode_wav(np.clip(mix, -1, 1), SR, folder / "sung.wav")
+    out = tmp_path_factory.mktemp("sung") / "sung.wav"
+    return sing_over(song_12s, list(LINES), out, voice_gain=0.9)
 
 
 def test_lipsync_marks_sung_shots_and_moves_the_mouth(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +9,10 @@ import pytest
 
 from mvgen import pipeline
 from mvgen.errors import ModelUnavailable
-from mvgen.media.ffmpeg import decode_audio, encode_wav, iter_frames
+from mvgen.media.ffmpeg import iter_frames
 from mvgen.options import MvOptions
 from mvgen.settings import Settings
+from tests.conftest import sing_over
 
 FAST = Settings(x264_preset="ultrafast")
 SRT = """1
@@ -56,15 +56,9 @@ def test_srt_lines_in_lyric_text_and_burned_in_colour(
 
 @pytest.fixture(scope="module")
 def spoken_song(song_12s: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("spoken")
-    sr = 22050
-    mix = decode_audio(song_12s, sr) * 0.25
-    wav = folder / "voice.wav"
-    subprocess.run(["espeak-ng", "-v", "en", "-s", "130", "-w", str(wav),
-                    "yellow lanterns floating over the harbour"], check=True)  # fmt: skip
-    voice = decode_audio(wav, sr)
-    mix[int(3 * sr) : int(3 * sr) + voice.size] += voice[: mix.size - int(3 * sr)]
-    return encode_wav(np.clip(mix, -1, 1), sr, folder / "spoken.wav")
+    out = tmp_path_factory.mktemp("spoken") / "spoken.wav"
+    lines = [(3.0, "yellow lanterns floating over the harbour")]
+    return sing_over(song_12s, lines, out, music_gain=0.25, speed=130)
 
 
 def test_recognised_words_reach_lyric_text(spoken_song: Path, coffee: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +10,9 @@ import numpy as np
 import pytest
 
 from mvgen import service
-from mvgen.media.ffmpeg import decode_audio, encode_wav
 from mvgen.store.db import open_database
 from tests.api.helpers import MV, Server, data_uri, free_port, make_settings, poll, running_server
+from tests.conftest import sing_over
 
 CREDITS = 10_000
 
@@ -27,15 +26,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def sung_uri(song_12s: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("sung")
-    sr = 22050
-    mix = decode_audio(song_12s, sr) * 0.3
-    wav = folder / "voice.wav"
-    subprocess.run(["espeak-ng", "-v", "en", "-s", "140", "-w", str(wav),
-                    "silver morning over quiet water"], check=True)  # fmt: skip
-    voice = decode_audio(wav, sr)
-    mix[3 * sr : 3 * sr + voice.size] += voice[: mix.size - 3 * sr]
-    return data_uri(encode_wav(np.clip(mix, -1, 1), sr, folder / "sung.wav"), "audio/wav")
+    out = tmp_path_factory.mktemp("sung") / "sung.wav"
+    return data_uri(
+        sing_over(song_12s, [(3.0, "silver morning over quiet water")], out), "audio/wav"
+    )
 
 
 def credits_left(server: Server) -> int:
