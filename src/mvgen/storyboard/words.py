@@ -51,7 +51,8 @@ def shot_prompt(user_prompt: str, section: str, energy: float, camera: str, lyri
     """User prompt first (it is what the user asked for), then mood, motion, and the lyric."""
     mood = MOODS.get(section, MOODS["interlude"])
     pace = "fast, punchy rhythm" if energy >= 0.6 else "unhurried rhythm"
-    parts = [user_prompt.strip().rstrip("."), f"{mood}, {pace}", CAMERA_WORDS.get(camera, "")]
+    ours = [f"{mood}, {pace}", CAMERA_WORDS.get(camera, "")]
     if lyric:
-        parts.append(f"lyric: \u201c{lyric}\u201d")
+        ours.append(f"lyric: \u201c{lyric}\u201d")
+    parts = [user_prompt.strip().rstrip("."), *(p[:1].upper() + p[1:] for p in ours)]
     return ". ".join(p for p in parts if p) + "."
