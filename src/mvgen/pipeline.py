@@ -26,7 +26,7 @@ from mvgen.timeline import Analysis, Lyrics, Shot, Storyboard
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def _quiet(stage: str, done: int, total: int) -> None:
+def no_progress(stage: str, done: int, total: int) -> None:
     """The default progress sink: say nothing."""
 
 
@@ -53,7 +53,7 @@ def prepare(
     *,
     srt: Path | None = None,
     lip_ref: Path | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> Prepared:
     """Analyse the song, get its lyrics, find singers' faces, plan the shots."""
     from mvgen.analysis import analyse
@@ -202,7 +202,7 @@ def make(
     *,
     srt: Path | None = None,
     lip_ref: Path | None = None,
-    progress: Progress = _quiet,
+    progress: Progress = no_progress,
 ) -> MakeResult:
     """Song + images → MV: every frame streamed into a single encoder.
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,8 +11,6 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from mvgen.errors import MvgenError
-from mvgen.options import MvOptions
-from mvgen.settings import Settings
 
 STAGES = ("ingest", "analyse", "lyrics", "storyboard", "render")
 
@@ -35,29 +32,17 @@ def make(
     lip_ref: Annotated[str | None, typer.Option(help="close-up of the singer's face")] = None,
 ) -> None:
     """Render a music video from a song and images."""
-    from mvgen import pipeline
-    from mvgen.ingest import ingest
+    from mvgen.library import make as make_mv
 
     console = Console(stderr=True)
-    settings = Settings()
-    options = MvOptions(
-        prompt=prompt, aspect_ratio=aspect_ratio, resolution=resolution, seed=seed,
-        quality=quality, add_subtitle=subtitles, subtitle_color=subtitle_color,
-        language=language, lip_sync=lip_sync,
-    )  # fmt: skip
     started = time.perf_counter()
     try:
-        options.check()
-        with tempfile.TemporaryDirectory(prefix="mvgen-") as work, _bars(console) as bars:
-            bars.update("ingest", 0, 1)
-            inputs = ingest(audio, images, Path(work), settings, srt=srt, lip_ref=lip_ref,
-                            allow_local_paths=True)  # fmt: skip
-            bars.update("ingest", 1, 1)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            result = pipeline.make(
-                inputs.audio.path, [i.path for i in inputs.images], out, options, settings,
-                srt=inputs.srt, lip_ref=inputs.lip_ref.path if inputs.lip_ref else None,
-                progress=bars.update,
+        with _bars(console) as bars:
+            result = make_mv(
+                audio, images, out, srt=srt, lip_ref=lip_ref, progress=bars.update,
+                prompt=prompt, aspect_ratio=aspect_ratio, resolution=resolution, seed=seed,
+                quality=quality, add_subtitle=subtitles, subtitle_color=subtitle_color,
+                language=language, lip_sync=lip_sync,
             )  # fmt: skip
     except MvgenError as exc:
         console.print(f"[red]error[/red] [{exc.err_code}] {exc}")
