@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(ffmpeg espeak-ng sox fonts-noto-cjk fonts-dejavu-core postgresql)
+mapfile -t PKGS < <(grep -v '^#' scripts/debian-packages.txt)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
