@@ -28,7 +28,7 @@ from mvgen.media import ffmpeg
 from mvgen.media.frames import frame_size
 from mvgen.render import RenderRequest, get_renderer, render_to_file
 from mvgen.settings import Settings
-from mvgen.timeline import FrameSpan, Shot, Storyboard
+from mvgen.timeline import FrameSpan, Look, Shot, Storyboard
 
 FPS = Fraction(30)
 HELD = 60  # frames the encode-only reference keeps in memory
@@ -40,8 +40,9 @@ SONG = (
 def shot(index: int, start: int, frames: int, camera: str, transition: str) -> Shot:
     return Shot(
         index=index, span=FrameSpan(start, start + frames, FPS), prompt="bench", lyric_text="",
-        images=(0,), section="chorus", energy=0.8, camera=camera, transition=transition,
-        grade="warm", seed=index, beats=tuple(range(0, frames, 15)),
+        images=(0,), section="chorus", energy=0.8, transition=transition,  # type: ignore[arg-type]
+        look=Look(palette="warm", camera=camera), seed=index,  # type: ignore[arg-type]
+        beats=tuple(range(0, frames, 15)),
         downbeats=tuple(range(0, frames, 60)),
     )  # fmt: skip
 

@@ -22,7 +22,7 @@ def test_make_from_plain_values(song_12s: Path, astronaut: Path, tmp_path: Path)
     )  # fmt: skip
     info = probe(result.video)
     assert (info.width, info.height) == (540, 540)
-    assert result.prepared.storyboard.shots[0].grade == "bw"
+    assert result.prepared.storyboard.shots[0].look.palette == "bw"
     assert {"ingest", "analyse", "storyboard", "render"} <= set(seen)
 
 

@@ -8,9 +8,11 @@ fps, computed from absolute song time so rounding never accumulates.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+_T = TypeVar("_T")
 
 
 def frame_at(seconds: float, fps: Fraction) -> int:
@@ -121,9 +123,52 @@ class Lyrics:
 NO_LYRICS = Lyrics(lines=(), language="en", source="none")
 
 
+Camera = Literal["push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down"]
+CAMERAS: tuple[Camera, ...] = get_args(Camera)
+Transition = Literal["cut", "crossfade", "flash", "fade"]
+Pace = Literal["slow", "normal", "fast"]
+CameraStyle = Literal["smooth", "handheld"]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One effect of a look (``render.effects`` has one stage per name); intensity 0..1."""
+
+    name: str
+    intensity: float
+
+
+@dataclass(frozen=True)
+class Look:
+    """What a shot looks like, decided at the storyboard and read by the renderer.
+
+    ``environment`` is a generated, animated backdrop (None: the photo's own);
+    ``depth`` cuts the subject out and moves it in front of the backdrop
+    (2.5D); ``palette`` is the colour grade; ``understood`` lists the prompt
+    words that chose all this, so a user can see why.
+    """
+
+    palette: str = "natural"
+    camera: Camera = "push_in"
+    camera_style: CameraStyle = "smooth"
+    pace: Pace = "normal"
+    environment: str | None = None
+    effects: tuple[Effect, ...] = ()
+    depth: bool = False
+    understood: tuple[str, ...] = ()
+
+    def intensity(self, effect: str) -> float:
+        """How strong ``effect`` is in this look (0 when absent)."""
+        return max((e.intensity for e in self.effects if e.name == effect), default=0.0)
+
+
 @dataclass(frozen=True)
 class Shot:
-    """One shot of the storyboard. Frame offsets in ``beats`` are relative to the shot."""
+    """One shot of the storyboard. Frame offsets in ``beats`` are relative to the shot.
+
+    ``loudness`` samples the song's energy under the shot every ``LOUDNESS_STEP_S``
+    from its start, so effects can follow the music within a shot.
+    """
 
     index: int
     span: FrameSpan
@@ -132,17 +177,21 @@ class Shot:
     images: tuple[int, ...]  # indices into the task's image list
     section: str
     energy: float
-    camera: str  # push_in | pull_out | pan_left | pan_right | tilt_up | tilt_down
-    transition: str  # how this shot enters: cut | crossfade | flash | fade
-    grade: str  # colour grade name
+    transition: Transition  # how this shot enters
+    look: Look
     seed: int
     beats: tuple[int, ...] = ()
     downbeats: tuple[int, ...] = ()
     lipsync: bool = False
+    loudness: tuple[float, ...] = ()
+    impact: bool = False  # the first shot after an energy jump at a section boundary
 
     @property
     def duration_seconds(self) -> float:
         return self.span.duration_seconds
+
+
+LOUDNESS_STEP_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -172,36 +221,18 @@ class Storyboard:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Storyboard:
+        """The inverse of ``to_dict`` (derived keys ignored; boards saved before ``look``
+        existed, with bare ``grade``/``camera`` strings, still load)."""
         fps = Fraction(data["fps"])
-        shots = tuple(
-            Shot(
-                index=s["index"],
-                span=FrameSpan(s["span"]["start"], s["span"]["end"], fps),
-                prompt=s["prompt"],
-                lyric_text=s["lyric_text"],
-                images=tuple(s["images"]),
-                section=s["section"],
-                energy=s["energy"],
-                camera=s["camera"],
-                transition=s["transition"],
-                grade=s["grade"],
-                seed=s["seed"],
-                beats=tuple(s.get("beats", ())),
-                downbeats=tuple(s.get("downbeats", ())),
-                lipsync=s.get("lipsync", False),
-            )
-            for s in data["shots"]
-        )
-        return cls(
-            fps=fps,
-            width=data["width"],
-            height=data["height"],
-            total_frames=data["total_frames"],
-            seed=data["seed"],
-            prompt=data["prompt"],
-            language=data["language"],
-            shots=shots,
-        )
+        shots = []
+        for raw in data["shots"]:
+            raw = dict(raw)
+            raw["span"] = FrameSpan(raw["span"]["start"], raw["span"]["end"], fps)
+            if "look" not in raw:
+                raw["look"] = {"palette": raw.get("grade", "natural"),
+                               "camera": raw.get("camera", "push_in")}  # fmt: skip
+            shots.append(decode(Shot, raw))
+        return cls(**{**_fields_of(cls, data), "fps": fps, "shots": tuple(shots)})
 
     @classmethod
     def from_json(cls, text: str) -> Storyboard:
@@ -213,16 +244,7 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
 
 
 def analysis_from_dict(data: dict[str, Any]) -> Analysis:
-    return Analysis(
-        duration=data["duration"],
-        tempo=data["tempo"],
-        beats=tuple(data["beats"]),
-        downbeats=tuple(data["downbeats"]),
-        sections=tuple(Section(**s) for s in data["sections"]),
-        energy=tuple(data["energy"]),
-        energy_hop=data["energy_hop"],
-        vocals=tuple((a, b) for a, b in data["vocals"]),
-    )
+    return decode(Analysis, data)
 
 
 def lyrics_to_dict(lyrics: Lyrics) -> dict[str, Any]:
@@ -230,13 +252,39 @@ def lyrics_to_dict(lyrics: Lyrics) -> dict[str, Any]:
 
 
 def lyrics_from_dict(data: dict[str, Any]) -> Lyrics:
-    lines = tuple(
-        LyricLine(
-            start=line["start"],
-            end=line["end"],
-            text=line["text"],
-            words=tuple(Word(**w) for w in line.get("words", ())),
-        )
-        for line in data["lines"]
-    )
-    return Lyrics(lines=lines, language=data["language"], source=data.get("source", "none"))
+    return decode(Lyrics, data)
+
+
+def _fields_of(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``data`` that are init fields of dataclass ``cls``."""
+    return {f.name: data[f.name] for f in fields(cls) if f.init and f.name in data}
+
+
+def decode(cls: type[_T], data: dict[str, Any]) -> _T:
+    """A frozen dataclass from its ``asdict`` form, by its type hints (nested, tuples).
+
+    Keys that are not fields are ignored (derived values such as
+    ``duration_seconds``); missing keys take the field's default.
+    """
+    hints = get_type_hints(cls)
+    values = {name: _value(hints[name], raw) for name, raw in _fields_of(cls, data).items()}
+    return cls(**values)
+
+
+def _value(tp: Any, raw: Any) -> Any:
+    if raw is None:
+        return None
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is tuple:
+        inner = args[0] if len(args) == 2 and args[1] is Ellipsis else None
+        if inner is None:
+            return tuple(_value(a, r) for a, r in zip(args, raw, strict=True))
+        return tuple(_value(inner, r) for r in raw)
+    if args and origin is not Literal:  # X | None
+        concrete = [a for a in args if a is not type(None)]
+        return _value(concrete[0], raw) if len(concrete) == 1 else raw
+    if is_dataclass(tp) and isinstance(raw, dict):
+        return decode(tp, raw)  # type: ignore[arg-type]
+    if tp is Fraction:
+        return Fraction(raw)
+    return raw

@@ -10,7 +10,7 @@ import numpy as np
 
 from mvgen.media.ffmpeg import decode_audio, encode_wav
 from mvgen.render.base import RenderRequest
-from mvgen.timeline import FrameSpan, Shot, Storyboard
+from mvgen.timeline import Effect, FrameSpan, Look, Shot, Storyboard
 
 FPS = Fraction(30)
 
@@ -29,7 +29,17 @@ def make_shot(
     downbeats: tuple[int, ...] = (),
     seed: int = 7,
     fps: Fraction = FPS,
+    effects: tuple[Effect, ...] = (),
+    environment: str | None = None,
+    depth: bool = False,
+    look: Look | None = None,
+    loudness: tuple[float, ...] = (),
+    lipsync: bool = False,
 ) -> Shot:
+    look = look or Look(
+        palette=grade, camera=camera, effects=effects, environment=environment,  # type: ignore[arg-type]
+        depth=depth,
+    )  # fmt: skip
     return Shot(
         index=index,
         span=FrameSpan(start, start + frames, fps),
@@ -38,12 +48,13 @@ def make_shot(
         images=images,
         section="verse",
         energy=energy,
-        camera=camera,
-        transition=transition,
-        grade=grade,
+        transition=transition,  # type: ignore[arg-type]
+        look=look,
         seed=seed,
         beats=beats,
         downbeats=downbeats,
+        loudness=loudness,
+        lipsync=lipsync,
     )
 
 

@@ -1,4 +1,4 @@
-"""Grades: chosen from prompt words (en + zh) and moving colour statistics the right way."""
+"""Grades move colour statistics the right way (prompt words → palette: tests/storyboard)."""
 
 from __future__ import annotations
 
@@ -10,38 +10,6 @@ import pytest
 from mvgen.render import GRADES, get_renderer
 from mvgen.render.grade import apply_grade, grade_lut, vignette_mask
 from tests.render.helpers import make_shot, request
-
-
-@pytest.mark.parametrize(("prompt", "grade"), [
-    ("a warm summer evening", "warm"),
-    ("Golden hour on the beach", "warm"),
-    ("cold winter night, snow falling", "cold"),
-    ("cyberpunk city in NEON lights", "neon"),
-    ("a retro 80s vibe", "vintage"),
-    ("black and white film noir", "bw"),
-    ("neon club, but in black & white", "bw"),
-    ("a dreamy, ethereal forest", "dreamy"),
-    ("a band playing in a garage", "natural"),
-    ("", "natural"),
-    ("温暖的夏天", "warm"),
-    ("冬天的雪", "cold"),
-    ("霓虹灯下的城市", "neon"),
-    ("复古的老电影", "vintage"),
-    ("黑白的回忆", "bw"),
-    ("梦幻的星空", "dreamy"),
-    ("一个人在路上", "natural"),
-])  # fmt: skip
-def test_grade_for_prompt(prompt: str, grade: str) -> None:
-    from mvgen.render import grade_for_prompt
-
-    assert grade_for_prompt(prompt) == grade
-    assert grade in GRADES
-
-
-def test_word_starts_only() -> None:
-    from mvgen.render import grade_for_prompt
-
-    assert grade_for_prompt("a bold move") == "natural"  # "old" inside a word is not vintage
 
 
 def test_luts_are_256_per_channel() -> None:

@@ -7,7 +7,7 @@ from mvgen.render.base import (
     get_renderer,
     register,
 )
-from mvgen.render.grade import GRADES, grade_for_prompt
+from mvgen.render.grade import GRADES
 from mvgen.render.write import render_to_file
 
 __all__ = [
@@ -16,7 +16,6 @@ __all__ = [
     "ShotRenderer",
     "SourceAnimator",
     "get_renderer",
-    "grade_for_prompt",
     "register",
     "render_to_file",
 ]

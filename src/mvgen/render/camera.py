@@ -14,7 +14,9 @@ import numpy as np
 
 from mvgen.timeline import Shot
 
-CAMERAS = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down")
+PACE_AMOUNT = {"slow": 0.6, "normal": 1.0, "fast": 1.5}  # scales how far the camera travels
+HANDHELD_PX = 0.01  # handheld sway, as a fraction of the short side
+HANDHELD_ZOOM = 1.03  # and the extra zoom that keeps the frame's edges covered
 BEAT_DECAY_S = 0.06  # a beat pulse falls to 1/e in 60 ms (about 2 frames at 30 fps)
 BEAT_WINDOW_S = 0.2  # and is gone after 200 ms
 HIGH_ENERGY = 0.6  # downbeats flash from this energy up
@@ -79,7 +81,11 @@ def plan_camera(
     energy = float(np.clip(shot.energy, 0.0, 1.0))
     t = np.linspace(0.0, 1.0, frames) if frames > 1 else np.zeros(frames)
     e = ease_in_out(t)
-    zoom, dx, dy = _move(shot.camera, e, energy, width, height, slack)
+    look = shot.look
+    amount = PACE_AMOUNT.get(look.pace, 1.0)
+    zoom, dx, dy = _move(look.camera, e, energy, width, height, slack, amount)
+    if look.camera_style == "handheld":
+        zoom, dx, dy = _handheld(shot.seed, frames, fps, zoom, dx, dy, min(width, height))
     beats = beat_envelope(frames, shot.beats, fps)
     zoom = zoom * (1.0 + (0.015 + 0.025 * energy) * beats)
     lift = (0.05 + 0.07 * energy) * beats
@@ -99,8 +105,9 @@ def _move(
     width: int,
     height: int,
     slack: tuple[float, float],
+    pace: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Zoom and offsets of the named move; an unknown name pushes in."""
+    """Zoom and offsets of the named move (``pace`` scales its travel); unknown names push in."""
     zero = np.zeros_like(e)
     if camera in ("pan_left", "pan_right", "tilt_up", "tilt_down"):
         base = 1.08 + 0.08 * energy
@@ -108,13 +115,13 @@ def _move(
         horizontal = camera.startswith("pan")
         extent, side = (width, 0) if horizontal else (height, 1)
         over = slack[side] + extent * (base - 1.0) / 2.0
-        amount = extent * (0.04 + 0.06 * energy)
+        amount = extent * (0.04 + 0.06 * energy) * pace
         amp = min(0.9 * over, amount) if slack[side] > -0.01 * extent else 0.03 * extent
         # pan_left: the view travels left, so the picture slides right (dx rises)
         sign = 1.0 if camera in ("pan_left", "tilt_up") else -1.0
         path = sign * amp * (2.0 * e - 1.0)
         return (zoom, path, zero) if horizontal else (zoom, zero, path)
-    amount = 0.08 + 0.17 * energy
+    amount = (0.08 + 0.17 * energy) * pace
     if camera == "pull_out":
         return 1.0 + amount * (1.0 - e), zero, zero
     return 1.0 + amount * e, zero, zero
@@ -127,3 +134,18 @@ def _shake(
     rng = np.random.default_rng(seed & 0xFFFFFFFF)
     jitter = rng.uniform(-1.0, 1.0, (2, down.size)) * (0.008 * short) * down
     return dx + jitter[0], dy + jitter[1]
+
+
+def _handheld(
+    seed: int, frames: int, fps: Fraction, zoom: np.ndarray, dx: np.ndarray, dy: np.ndarray,
+    short: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """A hand's slow sway: smooth seeded noise (about 1-2 Hz) on both axes, a little zoom in."""
+    rng = np.random.default_rng((seed ^ 0x5EED) & 0xFFFFFFFF)
+    step = max(1, int(round(float(fps) / 3)))  # a new aim every third of a second
+    keys = rng.uniform(-1.0, 1.0, (2, frames // step + 3))
+    t = np.arange(frames) / step
+    sway = [np.interp(t, np.arange(keys.shape[1]), k) for k in keys]
+    sway = [np.convolve(s, np.ones(step) / step, mode="same") for s in sway]
+    amp = HANDHELD_PX * short
+    return zoom * HANDHELD_ZOOM, dx + amp * sway[0], dy + amp * sway[1]

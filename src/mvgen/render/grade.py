@@ -1,4 +1,7 @@
-"""Colour grades: chosen from the prompt's words (en + zh), applied as 256-entry LUTs.
+"""Colour grades (a look's palette), applied as 256-entry LUTs.
+
+Which palette a prompt asks for is the storyboard's business
+(``storyboard.vocabulary.PALETTES``); here each name becomes a picture.
 
 A grade is a per-channel curve (one ``cv2.LUT``) plus, for some grades, a
 saturation change, a soft glow or a vignette. Because the curves are
@@ -8,7 +11,6 @@ the vignette is applied per frame (it belongs to the frame, not the picture).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,45 +19,11 @@ import numpy as np
 
 GRADES = ("natural", "warm", "cold", "neon", "vintage", "bw", "dreamy")
 
-# Checked in this order: the most explicit looks first (a "neon night in black
-# and white" is black and white). English words match at word starts; Chinese
-# by substring.
-_WORDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("bw", ("black and white", "black & white", "b&w", "b/w", "monochrome", "grayscale",
-            "greyscale", "noir"), ("黑白", "单色", "灰度")),
-    ("neon", ("neon", "cyberpunk", "synthwave", "vaporwave", "nightclub", "club", "rave",
-              "disco", "laser"), ("霓虹", "赛博", "夜店", "迪斯科", "电音")),
-    ("vintage", ("vintage", "retro", "nostalgi", "sepia", "old film", "film grain", "analog",
-                 "70s", "80s", "90s", "polaroid", "old"), ("复古", "怀旧", "老电影", "胶片", "旧")),
-    ("dreamy", ("dream", "ethereal", "fairy", "fairytale", "soft", "heaven", "angel", "magic",
-                "romantic"), ("梦", "仙", "柔", "浪漫", "童话", "天堂")),
-    ("cold", ("cold", "winter", "ice", "icy", "snow", "frozen", "frost", "blue", "rainy",
-              "lonely", "sad", "moonlight"),
-             ("冷", "冬", "冰", "雪", "蓝", "雨", "孤独", "忧伤", "月光")),
-    ("warm", ("warm", "sunset", "sunrise", "summer", "golden", "gold", "sunny", "sunshine",
-              "cozy", "fire", "autumn", "beach"),
-             ("暖", "夏", "夕阳", "日落", "阳光", "金", "秋", "温馨")),
-)  # fmt: skip
-_PATTERNS = tuple(
-    (name, re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in en) + ")"), zh)
-    for name, en, zh in _WORDS
-)
-
-
-def grade_for_prompt(prompt: str) -> str:
-    """The grade a prompt asks for by its words; ``natural`` when none is named."""
-    text = prompt.lower()
-    for name, pattern, zh in _PATTERNS:
-        if pattern.search(text) or any(word in text for word in zh):
-            return name
-    return "natural"
-
-
 Curve = tuple[float, float, float]
 
 
 @dataclass(frozen=True)
-class Look:
+class Grade:
     """How a grade changes a picture; curves are (gamma, gain, lift) per B, G, R."""
 
     curves: tuple[Curve, Curve, Curve]
@@ -67,23 +35,23 @@ class Look:
 
 
 _N = (1.0, 1.0, 0.0)
-LOOKS: dict[str, Look] = {
-    "natural": Look((_N, _N, _N), contrast=0.12, saturation=1.05, vignette=0.12),
-    "warm": Look(((1.12, 0.90, 0.0), (1.0, 1.0, 0.0), (0.88, 1.04, 0.02)), contrast=0.15,
+LOOKS: dict[str, Grade] = {
+    "natural": Grade((_N, _N, _N), contrast=0.12, saturation=1.05, vignette=0.12),
+    "warm": Grade(((1.12, 0.90, 0.0), (1.0, 1.0, 0.0), (0.88, 1.04, 0.02)), contrast=0.15,
                  saturation=1.1, vignette=0.2),
-    "cold": Look(((0.86, 1.04, 0.03), (0.97, 1.0, 0.0), (1.12, 0.9, 0.0)), contrast=0.15,
+    "cold": Grade(((0.86, 1.04, 0.03), (0.97, 1.0, 0.0), (1.12, 0.9, 0.0)), contrast=0.15,
                  saturation=0.9, vignette=0.2),
-    "neon": Look(((0.85, 1.05, 0.05), (1.15, 0.92, 0.0), (0.9, 1.05, 0.04)), contrast=0.35,
+    "neon": Grade(((0.85, 1.05, 0.05), (1.15, 0.92, 0.0), (0.9, 1.05, 0.04)), contrast=0.35,
                  saturation=1.45, glow=0.2, vignette=0.35),
-    "vintage": Look(((1.05, 0.82, 0.1), (0.98, 0.9, 0.07), (0.95, 0.94, 0.08)), contrast=-0.1,
+    "vintage": Grade(((1.05, 0.82, 0.1), (0.98, 0.9, 0.07), (0.95, 0.94, 0.08)), contrast=-0.1,
                     saturation=0.7, vignette=0.45),
-    "bw": Look((_N, _N, _N), contrast=0.3, gray=True, vignette=0.3),
-    "dreamy": Look(((0.95, 1.0, 0.06), (0.95, 0.98, 0.05), (0.92, 1.0, 0.07)), contrast=-0.05,
+    "bw": Grade((_N, _N, _N), contrast=0.3, gray=True, vignette=0.3),
+    "dreamy": Grade(((0.95, 1.0, 0.06), (0.95, 0.98, 0.05), (0.92, 1.0, 0.07)), contrast=-0.05,
                    saturation=0.9, glow=0.45, vignette=0.15),
 }  # fmt: skip
 
 
-def look(grade: str) -> Look:
+def look(grade: str) -> Grade:
     """The look of ``grade``; unknown names grade naturally."""
     return LOOKS.get(grade, LOOKS["natural"])
 

@@ -85,12 +85,12 @@ def prepare_layer(
     upscale = cv2.INTER_LANCZOS4 if high else cv2.INTER_CUBIC
     interp = cv2.INTER_AREA if pw < iw else upscale
     raw = cv2.resize(image, (pw, ph), interpolation=interp)
-    fg = _frozen(apply_grade(raw, grade))
+    fg = frozen(apply_grade(raw, grade))
     covers = iw * s >= width - 1 and ih * s >= height - 1
     bg, bg_unit = (None, 0.0) if covers else _fill(image, width, height, grade)
     return Layer(
         fg=fg,
-        raw=_frozen(raw) if keep_raw else None,
+        raw=frozen(raw) if keep_raw else None,
         fg_unit=iw * s / pw,
         bg=bg,
         bg_unit=bg_unit,
@@ -108,16 +108,16 @@ def _fill(image: np.ndarray, width: int, height: int, grade: str) -> tuple[np.nd
     small = cv2.GaussianBlur(small, (0, 0), sigmaX=max(2.0, min(width, height) * FILL_SCALE / 30))
     small = apply_grade(small, grade)
     small = cv2.convertScaleAbs(small, alpha=FILL_DARKEN)
-    return _frozen(small), iw * cover / sw
+    return frozen(small), iw * cover / sw
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
+def frozen(array: np.ndarray) -> np.ndarray:
     array = np.ascontiguousarray(array)
     array.setflags(write=False)
     return array
 
 
-def _affine(unit: float, zoom: float, shape: tuple[int, ...], size: tuple[int, int],
+def affine(unit: float, zoom: float, shape: tuple[int, ...], size: tuple[int, int],
             dx: float, dy: float) -> np.ndarray:  # fmt: skip
     """Source→frame matrix: scale about the source centre, centre it at frame centre + (dx, dy)."""
     k = unit * zoom
@@ -129,9 +129,10 @@ def _affine(unit: float, zoom: float, shape: tuple[int, ...], size: tuple[int, i
 
 
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 (half-open)
+View = tuple[float, float, float]  # the camera: zoom, dx, dy
 
 
-def _footprint(m: np.ndarray, shape: tuple[int, ...], size: tuple[int, int]) -> Rect:
+def footprint(m: np.ndarray, shape: tuple[int, ...], size: tuple[int, int]) -> Rect:
     """Whole output pixels whose centres fall inside the warped picture, clipped to the frame."""
     k, sh, sw = m[0, 0], shape[0], shape[1]
     x0 = max(0, math.ceil(m[0, 2] - 1e-6))
@@ -155,7 +156,7 @@ def _warp_into(src: np.ndarray, m: np.ndarray, rect: Rect, interp: int) -> np.nd
 def draw(
     layer: Layer,
     size: tuple[int, int],
-    views: Sequence[tuple[float, float, float]],
+    views: Sequence[View],
     *,
     interp: int,
     fg: np.ndarray | None = None,
@@ -172,12 +173,12 @@ def draw(
     full: Rect = (0, 0, width, height)
     rect = full
     if layer.bg is not None:
-        rect = _footprint(_affine(layer.fg_unit, zoom, src.shape, size, dx, dy), src.shape, size)
+        rect = footprint(affine(layer.fg_unit, zoom, src.shape, size, dx, dy), src.shape, size)
     picture: np.ndarray | None = None
     for i, (z, x, y) in enumerate(views, start=1):
         if rect[2] == 0:
             break
-        sample = _warp_into(src, _affine(layer.fg_unit, z, src.shape, size, x, y), rect, interp)
+        sample = _warp_into(src, affine(layer.fg_unit, z, src.shape, size, x, y), rect, interp)
         picture = (
             sample if picture is None else cv2.addWeighted(picture, (i - 1) / i, sample, 1 / i, 0)
         )
@@ -188,7 +189,7 @@ def draw(
     x0, y0, x1, y1 = rect
     if picture is not None:
         out[y0:y1, x0:x1] = picture
-    m_bg = _affine(
+    m_bg = affine(
         layer.bg_unit, 1.0 + PARALLAX * (zoom - 1.0), layer.bg.shape, size,
         dx * PARALLAX, dy * PARALLAX,
     )  # fmt: skip

@@ -9,13 +9,22 @@ from fractions import Fraction
 from mvgen.lyrics.subtitles import section_label
 from mvgen.media.frames import frame_size
 from mvgen.options import MvOptions
-from mvgen.render.grade import grade_for_prompt
 from mvgen.storyboard.cuts import CutRules, choose_cuts
+from mvgen.storyboard.look import LOUD, shot_look
+from mvgen.storyboard.prompt import DEFAULT_READER, Asked, PromptReader
 from mvgen.storyboard.words import shot_prompt, sung_text
-from mvgen.timeline import Analysis, FrameSpan, Lyrics, Shot, Storyboard, frame_at
+from mvgen.timeline import (
+    LOUDNESS_STEP_S,
+    Analysis,
+    FrameSpan,
+    Lyrics,
+    Shot,
+    Storyboard,
+    Transition,
+    frame_at,
+)
 
-CAMERAS = ("push_in", "pull_out", "pan_left", "pan_right", "tilt_up", "tilt_down")
-LOUD = 0.6
+IMPACT_JUMP = 0.2  # a section this much louder than the one before opens with an impact
 
 
 def plan(
@@ -27,8 +36,13 @@ def plan(
     fps: Fraction,
     rules: CutRules | None = None,
     faces: Sequence[bool] = (),
+    reader: PromptReader = DEFAULT_READER,
 ) -> Storyboard:
-    """The shot list: beat-aligned cuts, a look, images and words for every shot."""
+    """The shot list: beat-aligned cuts, a look, images and words for every shot.
+
+    The user's prompt is read once (``reader``) for what it asks of the
+    picture; each shot's look then follows its section and energy.
+    """
     rules = rules or CutRules()
     width, height = frame_size(options.aspect_ratio, options.resolution)
     total = frame_at(analysis.duration, fps)
@@ -36,14 +50,14 @@ def plan(
     frames = [0, *[f for f in frames if 0 < f < total], total]
     rng = random.Random(f"mvgen:{options.seed}")
     language = _language(options, lyrics)
-    grade = grade_for_prompt(options.prompt)
+    asked = reader.read(options.prompt)
     shots: list[Shot] = []
     sung = [_sung_fraction(analysis, lyrics, a / fps, b / fps) for a, b in _pairs(frames)]
     images = assign_images(len(sung), n_images, rng, faces, sung, options.lip_sync)
     for index, (start, end) in enumerate(_pairs(frames)):
         span = FrameSpan(start, end, fps)
         shots.append(
-            _shot(index, span, analysis, lyrics, options, rng, shots, images[index], grade,
+            _shot(index, span, analysis, lyrics, options, rng, shots, images[index], asked,
                   language, lipsync=options.lip_sync and sung[index] >= 0.3
                   and any(faces[i] for i in images[index] if i < len(faces)))
         )  # fmt: skip
@@ -80,7 +94,7 @@ def _shot(
     rng: random.Random,
     previous: list[Shot],
     images: tuple[int, ...],
-    grade: str,
+    asked: Asked,
     language: str,
     *,
     lipsync: bool,
@@ -88,26 +102,45 @@ def _shot(
     start, end = span.start_seconds, span.end_seconds
     section = analysis.section_at((start + end) / 2)
     energy = _mean_energy(analysis, start, end)
-    camera = _camera(rng, previous[-1].camera if previous else None, energy)
+    impact = bool(previous) and _impact(analysis, previous[-1], section.label, start)
+    look = shot_look(
+        asked, section=section.label, energy=energy, rng=rng, impact=impact, lipsync=lipsync,
+        previous=previous[-1].look if previous else None,
+    )  # fmt: skip
     lyric = sung_text(lyrics, start, end)
     label = section.label if section.label in ("intro", "outro") else "interlude"
     label = "intro" if index == 0 and not previous else label
     return Shot(
         index=index,
         span=span,
-        prompt=shot_prompt(options.prompt, section.label, energy, camera, lyric),
+        prompt=shot_prompt(options.prompt, section.label, energy, look.camera, lyric),
         lyric_text=lyric or section_label(label, language),
         images=images,
         section=section.label,
         energy=round(energy, 4),
-        camera=camera,
         transition=_transition(rng, index, previous, section.label, energy, analysis, start),
-        grade=grade,
+        look=look,
         seed=rng.randrange(2**31),
         beats=_offsets(analysis.beats, span),
         downbeats=_offsets(analysis.downbeats, span),
         lipsync=lipsync,
+        loudness=_loudness(analysis, start, end),
+        impact=impact,
     )
+
+
+def _impact(analysis: Analysis, previous: Shot, section: str, start: float) -> bool:
+    """Whether this shot opens a section clearly louder than the one before."""
+    if previous.section == section:
+        return False
+    before = analysis.section_at(max(0.0, start - 0.05)).energy
+    return analysis.section_at(start + 0.05).energy - before >= IMPACT_JUMP
+
+
+def _loudness(analysis: Analysis, start: float, end: float) -> tuple[float, ...]:
+    """The energy curve under the shot, every LOUDNESS_STEP_S from its start."""
+    count = max(1, int((end - start) / LOUDNESS_STEP_S) + 1)
+    return tuple(round(analysis.energy_at(start + i * LOUDNESS_STEP_S), 3) for i in range(count))
 
 
 def _mean_energy(analysis: Analysis, start: float, end: float) -> float:
@@ -121,13 +154,6 @@ def _offsets(times: Sequence[float], span: FrameSpan) -> tuple[int, ...]:
     return tuple(f for f in frames if 0 <= f < span.frames)
 
 
-def _camera(rng: random.Random, previous: str | None, energy: float) -> str:
-    """A camera move unlike the previous one; loud parts prefer pushes and pans."""
-    weights = [3.0 if energy >= LOUD else 1.5, 1.5, 1.0, 1.0, 0.7, 0.7]
-    choices = [(c, w) for c, w in zip(CAMERAS, weights, strict=True) if c != previous]
-    return rng.choices([c for c, _ in choices], [w for _, w in choices])[0]
-
-
 def _transition(
     rng: random.Random,
     index: int,
@@ -136,7 +162,7 @@ def _transition(
     energy: float,
     analysis: Analysis,
     start: float,
-) -> str:
+) -> Transition:
     """How a shot enters: fade at the top, flash into a loud section on a downbeat, else by mood."""
     if index == 0:
         return "fade"

@@ -1,0 +1,119 @@
+"""2.5D: the subject cut out and moved in front of its own filled-in background or an environment.
+
+``prepare_depth`` runs the cut-out once per shot (``render.subject``) and
+pre-scales the subject, its alpha and the plate like any other layer. Per
+frame the plate moves at ``DEPTH_PARALLAX`` of the camera (or a generated
+environment shows instead) and the subject moves with the camera, so the
+two separate as the camera travels. When the cut-out is unsure the whole
+picture stays one layer, and an environment is screen-blended over it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from mvgen.render.layers import Layer, View, affine, draw, footprint, frozen, prepare_layer
+
+log = logging.getLogger(__name__)
+
+DEPTH_PARALLAX = 0.45  # the plate moves at this share of the camera's zoom and travel
+UNSURE_ENV_MIX = 0.55  # how strongly an environment shows over a picture that was not cut out
+
+
+@dataclass(frozen=True)
+class DepthLayer:
+    """A picture split in two: ``layer`` (the subject, full picture) and its ``plate``."""
+
+    layer: Layer  # the whole picture as usual (its fg is the subject's source)
+    alpha: np.ndarray | None  # subject alpha at ``layer.fg``'s size; None when not cut out
+    plate: Layer | None  # the picture without the subject, hole filled
+    method: str
+
+
+def prepare_depth(
+    image: np.ndarray,
+    width: int,
+    height: int,
+    *,
+    max_zoom: float,
+    grade: str,
+    high: bool,
+    keep_raw: bool,
+    face: tuple[int, int, int, int] | None,
+) -> DepthLayer:
+    """Cut the subject out of ``image`` (seeded by ``face`` when known) and prepare both parts."""
+    from mvgen.render.subject import cut_out
+
+    layer = prepare_layer(
+        image, width, height, max_zoom=max_zoom, grade=grade, high=high, keep_raw=keep_raw
+    )
+    cut = cut_out(image, face)
+    if not cut.confident:
+        log.info("subject not cut out (%s): the picture stays one layer", cut.reason)
+        return DepthLayer(layer, None, None, "none")
+    ph, pw = layer.fg.shape[:2]
+    alpha = cv2.resize(cut.mask, (pw, ph), interpolation=cv2.INTER_LINEAR)
+    plate = prepare_layer(
+        np.ascontiguousarray(cut.plate), width, height, max_zoom=max_zoom, grade=grade,
+        high=high,
+    )  # fmt: skip
+    return DepthLayer(layer, frozen(alpha), plate, cut.method)
+
+
+def draw_depth(
+    depth: DepthLayer,
+    size: tuple[int, int],
+    view: View,
+    *,
+    interp: int,
+    backdrop: np.ndarray | None,
+    fg: np.ndarray | None = None,
+) -> np.ndarray:
+    """One frame: the back (environment or parallaxed plate), the subject over it."""
+    if depth.alpha is None or depth.plate is None:
+        picture = draw(depth.layer, size, [view], interp=interp, fg=fg)
+        return picture if backdrop is None else screen(picture, backdrop, UNSURE_ENV_MIX)
+    zoom, dx, dy = view
+    if backdrop is None:
+        slow = (1.0 + DEPTH_PARALLAX * (zoom - 1.0), DEPTH_PARALLAX * dx, DEPTH_PARALLAX * dy)
+        back = draw(depth.plate, size, [slow], interp=interp)
+    else:
+        back = backdrop.copy()
+    return _over(back, fg if fg is not None else depth.layer.fg, depth.alpha, depth.layer,
+                 size, view, interp)  # fmt: skip
+
+
+def _over(
+    back: np.ndarray,
+    subject: np.ndarray,
+    alpha: np.ndarray,
+    layer: Layer,
+    size: tuple[int, int],
+    view: View,
+    interp: int,
+) -> np.ndarray:
+    """Warp the subject and its alpha by ``view`` and blend them over ``back`` (in place)."""
+    zoom, dx, dy = view
+    m = affine(layer.fg_unit, zoom, subject.shape, size, dx, dy)
+    x0, y0, x1, y1 = footprint(m, subject.shape, size)
+    if x1 <= x0:
+        return back
+    m[0, 2] -= x0
+    m[1, 2] -= y0
+    box = (x1 - x0, y1 - y0)
+    sub = cv2.warpAffine(subject, m, box, flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    a = cv2.warpAffine(alpha, m, box, flags=cv2.INTER_LINEAR, borderValue=0)
+    weight = a.astype(np.float32) * (1.0 / 255.0)
+    region = back[y0:y1, x0:x1]
+    back[y0:y1, x0:x1] = cv2.blendLinear(sub, region, weight, 1.0 - weight)
+    return back
+
+
+def screen(picture: np.ndarray, light: np.ndarray, amount: float) -> np.ndarray:
+    """Screen-blend ``light`` over ``picture``: it only ever brightens, like light would."""
+    dim = cv2.bitwise_not(cv2.convertScaleAbs(light, alpha=amount))
+    return cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(picture), dim, scale=1 / 255))

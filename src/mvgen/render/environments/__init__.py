@@ -1,0 +1,1 @@
+"""Generated, animated, music-reactive backdrops (one file each; registry in render.effects)."""
