@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from mvgen.render import GRADES, get_renderer
 from mvgen.render.grade import apply_grade, grade_lut, vignette_mask
