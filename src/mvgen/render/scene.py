@@ -76,9 +76,10 @@ def build_scene(request: RenderRequest, *, keep_raw: bool) -> Scene:
     path = plan_camera(shot, n, request.fps, size, over)
     cut = look.depth or look.environment is not None
     faces = [_face(img) if cut or shot.lipsync else None for img in sources]
+    keys = [(str(p), hint) for p in request.images[:2]]
     layers = tuple(
-        _prepare(img, size, path.max_zoom, look.palette, high, keep_raw, face, cut)
-        for img, face in zip(sources, faces, strict=True)
+        _prepare(img, size, path.max_zoom, look.palette, high, keep_raw, face, cut, key)
+        for img, face, key in zip(sources, faces, keys, strict=True)
     )
     protect = None
     if shot.lipsync:
@@ -91,12 +92,12 @@ def build_scene(request: RenderRequest, *, keep_raw: bool) -> Scene:
 
 def _prepare(
     image: np.ndarray, size: tuple[int, int], max_zoom: float, palette: str, high: bool,
-    keep_raw: bool, face: Box | None, cut: bool,
+    keep_raw: bool, face: Box | None, cut: bool, key: tuple[str, tuple[int, int]],
 ) -> DepthLayer:  # fmt: skip
     if cut:
         return prepare_depth(
             image, *size, max_zoom=max_zoom, grade=palette, high=high, keep_raw=keep_raw,
-            face=face,
+            face=face, key=key,
         )  # fmt: skip
     layer = prepare_layer(
         image, *size, max_zoom=max_zoom, grade=palette, high=high, keep_raw=keep_raw
