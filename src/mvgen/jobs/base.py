@@ -3,7 +3,7 @@
 Jobs themselves live in the database (state ``created``); a queue only
 makes workers pick them up. The embedded ``InlineQueue`` (``jobs/inline.py``)
 wakes its pool of processes, which claim jobs from the database; a Celery
-queue (``jobs/celery.py``, later) would send one message per job id to
+queue (``jobs/celery.py``) sends one message per job id to
 workers that call the same ``jobs.steps.execute``.
 """
 
