@@ -59,11 +59,11 @@ def celery_app(settings: Settings) -> Any:
     if key in _apps:
         return _apps[key]
     celery = _celery()
-    from kombu import Queue
+    from kombu import Exchange, Queue
 
     app = celery.Celery("mvgen", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
-        task_queues=[Queue(name) for name in QUEUES],
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
         task_default_queue="render",
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -212,7 +212,14 @@ def _runtime(settings: Settings) -> _Runtime:
 
 
 def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], sweep: bool) -> None:
-    """``mvgen worker``: a Celery worker (prefork) on ``queues``, plus the sweeper."""
+    """``mvgen worker``: a Celery worker (prefork) on ``queues``, plus the sweeper.
+
+    The sweeper is a spawned process, not a thread: Celery forks its pool
+    children from this process, and a fork while another thread holds a lock
+    (an import, a connection pool) leaves the child deadlocked on it.
+    """
+    import multiprocessing as mp
+
     from mvgen.store.db import open_database
 
     unknown = sorted(set(queues) - set(QUEUES))
@@ -221,43 +228,30 @@ def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], swee
     open_database(settings, run_migrations=True).dispose()
     app = celery_app(settings)
     if sweep:
-        from mvgen.jobs.sweeper import Sweeper
-
-        sender = _ForkSafeSender(settings)
-        Sweeper(settings, sender, sender, sender.send_row).start()
+        args = (settings, os.getpid())
+        mp.get_context("spawn").Process(
+            target=_sweeper_main, args=args, name="mvgen-sweeper", daemon=True
+        ).start()
     name = f"mvgen-{os.getpid()}@{socket.gethostname()}"
     argv = ["worker", f"--concurrency={concurrency}", f"--queues={','.join(queues)}"]
     app.worker_main([*argv, "--loglevel=INFO", f"--hostname={name}", "--without-mingle"])
 
 
-class _ForkSafeSender:
-    """Queue and outbox sender for the sweeper thread of the worker's main process:
-    opens the database per call, so no connection is inherited by forked children."""
+def _sweeper_main(settings: Settings, parent_pid: int) -> None:
+    """The worker's sweeper process: sweeps until its worker is gone."""
+    import time
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    from mvgen.jobs.inline import _watch_parent
+    from mvgen.jobs.sweeper import sweep
+    from mvgen.store.db import open_database
 
-    def _with_db(self, call: Any) -> None:
-        from mvgen.store.db import open_database
-
-        db = open_database(self.settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _watch_parent(parent_pid)
+    db = open_database(settings)
+    queue, sender = CeleryQueue(settings, db), OutboxSender(settings, db)
+    while True:
+        time.sleep(settings.sweep_every_s)
         try:
-            call(db)
-        finally:
-            db.dispose()
-
-    def start(self) -> None:
-        pass
-
-    def close(self, timeout: float = 10.0) -> None:
-        pass
-
-    def submit(self, job_ids: Sequence[str]) -> None:
-        self._with_db(lambda db: CeleryQueue(self.settings, db).submit(job_ids))
-
-    def __call__(self, event: lifecycle.Event) -> None:
-        if event.outbox_id:
-            self.send_row(event.outbox_id)
-
-    def send_row(self, row_id: int) -> None:
-        self._with_db(lambda db: OutboxSender(self.settings, db).send_row(row_id))
+            sweep(settings, db, queue, sender, sender.send_row)
+        except Exception:  # database or broker away: next round
+            log.warning("sweep failed", exc_info=True)
