@@ -194,6 +194,7 @@ def test_api_killed_mid_render_loses_nothing(
     token = add_key(settings, "alice", 10_000)
     port = int(settings.base_url.rsplit(":", 1)[1])
     env = {k: v for k, v in settings_env(settings).items() if k != "MVGEN_HOME"}
+    settings.home.mkdir(parents=True, exist_ok=True)
     log = settings.home / "api.log"
     api = spawn_server(settings.home, port, log, **env)
     headers = {"Authorization": f"Token {token}"}
