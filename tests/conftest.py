@@ -114,3 +114,4 @@ def rocket(images_dir: Path) -> Path:
 
 # Database backends (SQLite, PostgreSQL) for tests that take ``database_url``: see tests/pg.py.
 from tests.pg import database_url, pg_server  # noqa: E402, F401
+from tests.redis import redis_server  # noqa: E402, F401

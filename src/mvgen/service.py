@@ -12,12 +12,8 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from mvgen.api.schemas import ComposeCreate, EditCreate, MvCreate
-from mvgen.api.views import UrlSigner, task_body
 from mvgen.errors import InputError, MvgenError
 from mvgen.ids import new_id, utc_now
 from mvgen.jobs import lifecycle
@@ -28,6 +24,12 @@ from mvgen.store import billing, repo
 from mvgen.store.artifacts import ArtifactStore
 from mvgen.store.db import Database
 from mvgen.store.models import ACTIVE_STATES, COMPOSE, GENERATE_VIDEO, PREPARE, SUCCESS, Task
+from mvgen.store.views import UrlSigner, task_body
+
+if TYPE_CHECKING:  # request bodies are typed by the API; workers never import it
+    from pydantic import BaseModel
+
+    from mvgen.api.schemas import ComposeCreate, EditCreate, MvCreate
 
 log = logging.getLogger("mvgen.service")
 

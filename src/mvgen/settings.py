@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     worker_nice: int = 10  # niceness of render workers: polls stay fast while renders run
     worker_sched_idle: bool = True  # Linux: workers run only on CPU the API leaves idle
     strict_fields: bool = False  # refuse unknown request fields (FieldUnwanted) instead of ignoring
+    # --- scale-out (jobs/celery.py, docs/deploy.md) ---
+    broker_url: str | None = None  # redis://...: Celery workers render; the API starts no pool
+    job_heartbeat_s: float = 5.0  # a running job's worker touches its row this often
+    job_stale_s: float = 30.0  # no heartbeat for this long: the worker is gone, re-queue the job
+    dispatch_after_s: float = 5.0  # a job/callback committed but not sent after this: (re)send
+    redispatch_s: float = 600.0  # sent but still waiting after this (message lost?): send again
+    sweep_every_s: float = 5.0  # how often stale jobs and unsent work are looked for
+    broker_visibility_timeout_s: int = 6 * 3600  # > the longest job (Redis redelivery)
+    gpu_renderers: str = "diffusers"  # renderers whose shots go to the ``gpu`` queue (comma list)
 
     @property
     def fps(self) -> Fraction:

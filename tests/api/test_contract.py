@@ -1,5 +1,6 @@
 """The contract end to end over real HTTP: create → poll → download; edit; compose;
-signed URLs; callbacks. One 12 s song at 540p rendered by the real pipeline."""
+signed URLs; callbacks. One 12 s song at 540p rendered by the real pipeline, on every
+queue: the embedded pool, and Celery + Redis + PostgreSQL with two worker processes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from mvgen.client import verify_callback
 from mvgen.media.probe import probe
 from mvgen.store.tokens import derive_secret
 from mvgen.urls import sign_url
+from tests.api.conftest import QUEUES, queue_server
 from tests.api.helpers import MV, Receiver, Server, poll
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -51,6 +53,16 @@ JOB_KEYS = [
     "err_msg",
     "signed_url",
 ]
+
+
+@pytest.fixture(scope="module", params=QUEUES)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp(f"mvgen-{request.param}")
+    keys = {"alice": 100_000, "bob": 100_000}
+    with queue_server(request.param, request, home, keys) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

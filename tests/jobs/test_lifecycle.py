@@ -50,10 +50,10 @@ def _run(db: Database, settings: Settings, job_id: str, **result: object) -> lis
         assert job is not None
     with db.write() as session:
         if "fail" in result:
-            return events + lifecycle.fail_job(
-                session, job_id, "ImageDownloadFailure", "x", settings
-            )
-        return events + lifecycle.succeed_job(session, job_id, settings, **result)
+            changes = lifecycle.fail_job(session, job_id, "ImageDownloadFailure", "x", settings)
+        else:
+            changes = lifecycle.succeed_job(session, job_id, settings, **result)
+    return events + changes.events
 
 
 def _ids(db: Database, type_: str) -> list[str]:
@@ -151,7 +151,8 @@ def test_recover_leaves_live_workers_alone(env) -> None:
     db, settings, prepare = env
     with db.write() as session:
         lifecycle.start_job(session, prepare, "h:1:n", settings)
-        assert lifecycle.recover(session, settings, lambda claimant: False) == []
+        changes = lifecycle.recover(session, settings, lambda claimant: False)
+        assert changes.events == [] and changes.job_ids == []
     assert _state(db)[1] == [("prepare", 0, "processing")]
 
 
@@ -162,3 +163,85 @@ def test_worker_names_and_pid_liveness() -> None:
     assert pid == os.getpid() and nonce and pid_alive(pid)
     assert parse_worker("garbage") is None
     assert not pid_alive(2**22 + 12345)
+
+
+def test_finishing_returns_the_jobs_it_made_ready(env) -> None:
+    """The job graph is explicit: prepare returns its shots, the last shot the compose."""
+    db, settings, prepare = env
+    shots = [{"index": i, "duration": 4.0} for i in range(2)]
+    with db.write() as session:
+        lifecycle.start_job(session, prepare, "h:1:n", settings)
+    with db.write() as session:
+        changes = lifecycle.succeed_job(session, prepare, settings, shots=shots)
+    assert changes.job_ids == _ids(db, "generate_video") and len(changes.job_ids) == 2
+    first, second = changes.job_ids
+    for job_id, expected in ((first, []), (second, "compose")):
+        with db.write() as session:
+            lifecycle.start_job(session, job_id, "h:1:n", settings)
+        with db.write() as session:
+            ready = lifecycle.succeed_job(session, job_id, settings, output="x.mp4").job_ids
+        assert ready == (_ids(db, "compose") if expected else [])
+    assert len(_ids(db, "compose")) == 1
+
+
+def test_a_job_delivered_twice_is_claimed_once_until_its_heartbeat_is_stale(env) -> None:
+    db, settings, prepare = env
+    with db.write() as session:
+        assert lifecycle.start_job(session, prepare, "a:1:n", settings)[0] is not None
+    with db.write() as session:  # redelivered while the first worker is alive
+        assert lifecycle.start_job(session, prepare, "b:2:n", settings)[0] is None
+    _age_heartbeat(db, prepare, settings.job_stale_s + 1)
+    with db.write() as session:  # the first worker stopped beating: the second takes over
+        job, _ = lifecycle.start_job(session, prepare, "b:2:n", settings)
+        assert job is not None and job.claimed_by == "b:2:n" and job.attempts == 2
+    with db.write() as session:  # the old worker comes back: its result is not recorded
+        changes = lifecycle.succeed_job(session, prepare, settings, shots=[], worker="a:1:n")
+        assert changes.events == [] and changes.job_ids == []
+    assert _state(db)[1] == [("prepare", 0, "processing")]
+    _age_heartbeat(db, prepare, settings.job_stale_s + 1)
+    with db.write() as session:  # job_max_attempts (2) reached: no third claim
+        assert lifecycle.start_job(session, prepare, "c:3:n", settings)[0] is None
+
+
+def _age_heartbeat(db: Database, job_id: str, seconds: float) -> None:
+    from datetime import timedelta
+
+    from mvgen.ids import utc_now
+
+    with db.write() as session:
+        job = session.get(Job, job_id)
+        job.heartbeat_at = utc_now() - timedelta(seconds=seconds)
+
+
+def test_requeue_stale_requeues_then_fails_with_a_clear_error(env) -> None:
+    db, settings, prepare = env
+    for attempt in (1, 2):
+        with db.write() as session:
+            assert lifecycle.start_job(session, prepare, f"h:{attempt}:n", settings)[0]
+        with db.write() as session:  # fresh heartbeat: left alone
+            assert lifecycle.requeue_stale(session, settings).job_ids == []
+        _age_heartbeat(db, prepare, settings.job_stale_s + 1)
+        with db.write() as session:
+            changes = lifecycle.requeue_stale(session, settings)
+        assert changes.job_ids == ([prepare] if attempt == 1 else [])
+    with db.read() as session:
+        job = session.get(Job, prepare)
+        assert job.state == "failed" and job.err_code == "InternalServiceFailure"
+        assert "heartbeat" in job.err_msg
+    assert _state(db)[0] == "failed"
+
+
+def test_every_callback_is_an_outbox_row_written_with_its_change(env) -> None:
+    from mvgen.store import outbox
+
+    db, settings, prepare = env
+    events = _run(db, settings, prepare, shots=[{"index": 0, "duration": 4.0}])
+    (shot,) = _ids(db, "generate_video")
+    events += _run(db, settings, shot, fail=True)
+    with db.read() as session:
+        rows = outbox.pending(session=session)
+        assert [r.id for r in rows] == [e.outbox_id for e in events]
+        assert [r.seq for r in rows] == [e.seq for e in events]
+        assert [json.loads(r.body)["state"] for r in rows] == ["processing", "failed"]
+        assert rows[-1].final and not rows[0].final
+        assert outbox.earlier_pending(session=session, row=rows[1])

@@ -68,7 +68,7 @@ def test_migrations_are_idempotent(db: Database) -> None:
 
     migrate(db)
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0002",)]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -92,7 +92,7 @@ def test_servers_starting_together_migrate_once(tmp_path: Path, database_url: st
         assert list(pool.map(_open_and_migrate, [settings] * 3)) == ["ok"] * 3
     db = open_database(settings)
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0001",)]
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [("0002",)]
     db.dispose()
 
 

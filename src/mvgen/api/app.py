@@ -1,8 +1,9 @@
 """``create_app(settings)``: the vendor-compatible HTTP service of one machine.
 
 Nothing is built at import time. The lifespan opens the database (running
-the migrations), the artifact store, the callback sink and the embedded
-worker pool, and closes them in reverse order; restarting loses nothing
+the migrations), the artifact store, the callback sink and the queue (the
+embedded worker pool, or Celery when ``MVGEN_BROKER_URL`` is set), and
+closes them in reverse order; restarting loses nothing
 because every state lives in the database and the artifact folder.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -19,9 +21,10 @@ from mvgen.api import errors
 from mvgen.api.limits import BodyLimitMiddleware
 from mvgen.api.routes import files, mv
 from mvgen.api.timing import ServerTimingMiddleware
-from mvgen.api.views import UrlSigner
+from mvgen.jobs.base import JobQueue
 from mvgen.service import Services
 from mvgen.settings import Settings
+from mvgen.store.views import UrlSigner
 
 log = logging.getLogger("mvgen.api")
 DEFAULT_SECRET = Settings.model_fields["secret_key"].default
@@ -39,16 +42,25 @@ def check_settings(settings: Settings) -> None:
 
 
 def build_services(settings: Settings) -> Services:
-    """Database (migrated), artifacts, callbacks and, with ``workers`` > 0, the pool."""
-    from mvgen.jobs.events import CallbackSink
-    from mvgen.jobs.inline import InlineQueue
+    """Database (migrated), artifacts, callbacks and the queue: with ``broker_url``
+    Celery (this process renders nothing), else with ``workers`` > 0 the embedded pool."""
     from mvgen.store.artifacts import open_artifacts
     from mvgen.store.db import open_database
 
     db = open_database(settings, run_migrations=True)
-    sink = CallbackSink(settings)
-    queue = InlineQueue(settings, db, sink) if settings.workers > 0 else None
-    return Services(settings, db, open_artifacts(settings.home), sink, queue, UrlSigner(settings))
+    emit: Any
+    queue: JobQueue | None
+    if settings.broker_url:
+        from mvgen.jobs.celery import CeleryQueue, OutboxSender
+
+        emit, queue = OutboxSender(settings, db), CeleryQueue(settings, db, sweep=True)
+    else:
+        from mvgen.jobs.events import CallbackSink
+        from mvgen.jobs.inline import InlineQueue
+
+        emit = CallbackSink(settings, db)
+        queue = InlineQueue(settings, db, emit) if settings.workers > 0 else None
+    return Services(settings, db, open_artifacts(settings.home), emit, queue, UrlSigner(settings))
 
 
 def close_services(svc: Services, timeout: float = 10.0) -> None:
@@ -67,8 +79,12 @@ def create_app(settings: Settings) -> FastAPI:
         svc = build_services(settings)
         if svc.queue is not None:
             svc.queue.start()
+        resume = getattr(svc.emit, "resume", None)
+        if resume is not None:  # callbacks a previous server left in the outbox
+            resume()
         app.state.services = svc
-        log.info("mvgen API ready: %s, %d workers", svc.db.url.split("://")[0], settings.workers)
+        where = "celery" if settings.broker_url else f"{settings.workers} embedded workers"
+        log.info("mvgen API ready: %s, %s", svc.db.url.split("://")[0], where)
         try:
             yield
         finally:

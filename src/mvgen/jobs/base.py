@@ -1,10 +1,14 @@
 """The job queue seen by the service: tell it work was committed, close it at exit.
 
 Jobs themselves live in the database (state ``created``); a queue only
-makes workers pick them up. The embedded ``InlineQueue`` (``jobs/inline.py``)
-wakes its pool of processes, which claim jobs from the database; a Celery
-queue (``jobs/celery.py``, later) would send one message per job id to
-workers that call the same ``jobs.steps.execute``.
+makes workers pick them up. Whoever commits jobs submits their ids: the API
+on create/edit/compose, and a worker for the jobs its finished job made
+ready (``lifecycle.Changes.job_ids``, via ``WorkerContext.queue``). The
+embedded ``InlineQueue`` (``jobs/inline.py``) wakes its pool of processes,
+which claim jobs from the database; ``CeleryQueue`` (``jobs/celery.py``)
+sends one message per job id to workers that call the same
+``jobs.steps.execute``; ``StubQueue`` (``jobs/stub.py``) keeps them in
+memory for tests.
 """
 
 from __future__ import annotations

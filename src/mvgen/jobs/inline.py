@@ -4,7 +4,9 @@ The API process never renders; ``settings.workers`` processes (``spawn``,
 so no state is inherited from a threaded server) run ``worker.run_loop``
 and claim jobs from the database. The parent only supervises:
 
-- it wakes the workers when work is committed (``submit``);
+- it wakes the workers when work is committed (``submit``; a worker that
+  finishes a job submits the jobs it made ready through a ``WakeQueue`` on
+  the same shared flag, so the graph moves on without anyone polling);
 - it forwards the callback events the workers send through a queue;
 - every few seconds it restarts dead workers and recovers the jobs any dead
   process left ``processing`` (its own workers, or those of a server that
@@ -31,6 +33,7 @@ from typing import Any
 
 from mvgen.jobs import lifecycle
 from mvgen.jobs.lifecycle import Emit, Event
+from mvgen.jobs.stub import WakeQueue
 from mvgen.jobs.worker import parse_worker, pid_alive, run_loop, worker_name
 from mvgen.settings import Settings
 from mvgen.store.db import Database, open_database
@@ -77,7 +80,8 @@ def _worker_main(
     _watch_parent(parent_pid)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = open_database(settings)
-    ctx = WorkerContext(settings, db, open_artifacts(settings.home), events.put, name)
+    queue = WakeQueue(wake)
+    ctx = WorkerContext(settings, db, open_artifacts(settings.home), events.put, name, queue)
     try:
         run_loop(ctx, wake, stop, settings.scheduler_poll_s)
     finally:
@@ -172,10 +176,10 @@ class InlineQueue:
     def recover(self) -> None:
         """Re-queue (or fail) jobs whose worker died; forward their callbacks."""
         with self.db.write() as session:
-            events = lifecycle.recover(session, self.settings, self._is_dead)
-        self._forward(events)
-        if events or self._procs:
-            self._wake.set()
+            changes = lifecycle.recover(session, self.settings, self._is_dead)
+        self._forward(changes.events)
+        if changes.job_ids:
+            self.submit(changes.job_ids)
 
     def _release(self, names: list[str]) -> None:
         from sqlalchemy import update

@@ -3,7 +3,12 @@
 Whoever changes a job (a pool worker, the API on edit/compose, the start-up
 recovery) calls these functions inside one write transaction; they update
 the job, re-derive the task's state (contract section 5) and return the
-callback ``Event``s to send *after* the commit. Each event carries the task
+callback ``Event``s to send *after* the commit, and the ids of the jobs the
+change made ready (shots after prepare, compose after the last shot): the
+job graph is explicit, and whoever committed submits those ids to its
+``JobQueue`` (nobody polls the database to notice them). Each event is also
+an outbox row (``store.outbox``) written in the same transaction, so a
+callback survives a restart of whoever was to send it. Each event carries the task
 body as it was at that change and a per-task sequence number taken in the
 same transaction, so a sender that sees events out of order can drop stale
 ones and receivers still get states in order.
@@ -20,14 +25,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from mvgen.ids import utc_now
 from mvgen.settings import Settings
-from mvgen.store import repo, tokens
+from mvgen.store import outbox, repo, tokens
 from mvgen.store.models import (
     ACTIVE_STATES,
     COMPOSE,
@@ -54,9 +60,23 @@ class Event:
     token: str
     body: bytes
     final: bool
+    outbox_id: int = 0  # its row in ``callback_outbox`` (0: not persisted)
 
 
 Emit = Callable[[Event], None]
+
+
+@dataclass
+class Changes:
+    """What one committed change causes: callbacks to send, jobs to submit."""
+
+    events: list[Event] = field(default_factory=list)
+    job_ids: list[str] = field(default_factory=list)
+
+    def __iadd__(self, other: Changes) -> Changes:
+        self.events += other.events
+        self.job_ids += other.job_ids
+        return self
 
 
 def _has_result(task: Task, jobs: Sequence[Job]) -> bool:
@@ -86,13 +106,16 @@ def derive_state(task: Task, jobs: Sequence[Job]) -> tuple[str, str, str]:
 def _event(
     session: Session, task: Task, jobs: Sequence[Job], url: str, final: bool, settings: Settings
 ) -> Event:
-    from mvgen.api.views import UrlSigner, task_body
+    from mvgen.store.views import UrlSigner, task_body
 
     task.event_seq += 1
     key = repo.get_key(session=session, key_id=task.key_id)
     token = tokens.derive_token(settings.secret_key, key.token_salt) if key else ""
     body = json.dumps(task_body(task, jobs, UrlSigner(settings)), ensure_ascii=False)
-    return Event(task.id, task.event_seq, url, token, body.encode("utf-8"), final)
+    row = outbox.add(
+        session=session, task_id=task.id, seq=task.event_seq, url=url, final=final, body=body
+    )
+    return Event(task.id, task.event_seq, url, token, body.encode("utf-8"), final, row.id)
 
 
 def settle(
@@ -131,8 +154,17 @@ def _set_job(job: Job, state: str, err_code: str = "", err_msg: str = "") -> Non
 def start_job(
     session: Session, job_id: str, worker: str, settings: Settings
 ) -> tuple[Job | None, list[Event]]:
-    """Claim a waiting job for ``worker``; (None, []) when another worker got it."""
-    if not repo.claim_job(session=session, job_id=job_id, worker=worker):
+    """Claim a job for ``worker``: a waiting one, or a running one whose worker stopped
+    heartbeating (``job_stale_s``); (None, []) when someone else holds it."""
+    stale_before = utc_now() - timedelta(seconds=settings.job_stale_s)
+    claimed = repo.claim_job(
+        session=session,
+        job_id=job_id,
+        worker=worker,
+        stale_before=stale_before,
+        max_attempts=settings.job_max_attempts,
+    )
+    if not claimed:
         return None, []
     job = repo.get_job(session=session, job_id=job_id)
     assert job is not None
@@ -142,16 +174,33 @@ def start_job(
     return job, settle(session, task, settings, changed=job)
 
 
-def fail_job(
-    session: Session, job_id: str, err_code: str, err_msg: str, settings: Settings
-) -> list[Event]:
+def _held(session: Session, job_id: str, worker: str | None) -> Job | None:
+    """The job if it may still be finished (by ``worker``, when given): a worker whose
+    job was re-queued as stale and re-claimed elsewhere must not overwrite it."""
     job = repo.get_job(session=session, job_id=job_id)
     if job is None or job.state in FINAL_STATES:
-        return []
+        return None
+    if worker is not None and job.claimed_by != worker:
+        return None
+    return job
+
+
+def fail_job(
+    session: Session,
+    job_id: str,
+    err_code: str,
+    err_msg: str,
+    settings: Settings,
+    *,
+    worker: str | None = None,
+) -> Changes:
+    job = _held(session, job_id, worker)
+    if job is None:
+        return Changes()
     _set_job(job, FAILED, err_code, err_msg)
     task = repo.get_task(session=session, task_id=job.task_id, for_update=True)
     assert task is not None
-    return settle(session, task, settings, changed=job)
+    return Changes(settle(session, task, settings, changed=job))
 
 
 def succeed_job(
@@ -162,29 +211,33 @@ def succeed_job(
     output: str = "",
     srt_output: str = "",
     shots: Sequence[dict[str, Any]] = (),
-) -> list[Event]:
-    """Record a result; after ``prepare`` queue one render per shot, after the last
-    shot of a short song queue the automatic compose."""
-    job = repo.get_job(session=session, job_id=job_id)
-    if job is None or job.state in FINAL_STATES:
-        return []
+    worker: str | None = None,
+) -> Changes:
+    """Record a result; after ``prepare`` add one render per shot, after the last
+    shot of a short song add the automatic compose; return their ids to submit."""
+    job = _held(session, job_id, worker)
+    if job is None:
+        return Changes()
     _set_job(job, SUCCESS)
     job.output, job.srt_output = output, srt_output
     task = repo.get_task(session=session, task_id=job.task_id, for_update=True)
     assert task is not None
+    ready: list[str] = []
     if job.type == "prepare":
         task.shot_count = len(shots)
         for shot in shots:
-            repo.insert_job(
-                session=session,
-                task_id=task.id,
-                type=GENERATE_VIDEO,
-                index=int(shot["index"]),
-                params=shot,
+            ready.append(
+                repo.insert_job(
+                    session=session,
+                    task_id=task.id,
+                    type=GENERATE_VIDEO,
+                    index=int(shot["index"]),
+                    params=shot,
+                ).id
             )
     elif job.type == GENERATE_VIDEO:
-        _maybe_auto_compose(session, task)
-    return settle(session, task, settings, changed=job)
+        ready += _maybe_auto_compose(session, task)
+    return Changes(settle(session, task, settings, changed=job), ready)
 
 
 def latest_success_shots(jobs: Sequence[Job], shot_count: int) -> list[str] | None:
@@ -199,34 +252,51 @@ def latest_success_shots(jobs: Sequence[Job], shot_count: int) -> list[str] | No
     return [best[i].id for i in range(shot_count)]
 
 
-def _maybe_auto_compose(session: Session, task: Task) -> None:
-    """Queue the automatic compose once, when every shot of a short song is done."""
+def _maybe_auto_compose(session: Session, task: Task) -> list[str]:
+    """Add the automatic compose once, when every shot of a short song is done."""
     if not task.auto_compose or task.auto_composed:
-        return
+        return []
     session.flush()
     jobs = repo.task_jobs(session=session, task_id=task.id)
     if any(j.type == GENERATE_VIDEO and j.state in ACTIVE_STATES for j in jobs):
-        return
+        return []
     chosen = latest_success_shots(jobs, task.shot_count)
     if chosen is None:
-        return
+        return []
     task.auto_composed = True
-    repo.insert_job(session=session, task_id=task.id, type=COMPOSE, params={"shot_job_ids": chosen})
+    params = {"shot_job_ids": chosen}
+    return [repo.insert_job(session=session, task_id=task.id, type=COMPOSE, params=params).id]
 
 
-def recover(session: Session, settings: Settings, is_dead: Callable[[str], bool]) -> list[Event]:
-    """Jobs left ``processing`` by a dead worker: queue them again (steps are
-    idempotent) or, after ``job_max_attempts`` starts, fail them."""
-    events: list[Event] = []
+def _requeue(session: Session, job: Job, settings: Settings, why: str) -> Changes:
+    """Back to ``created`` (steps are idempotent), or failed after ``job_max_attempts``."""
+    if job.attempts >= settings.job_max_attempts:
+        msg = f"interrupted {job.attempts} times ({why}); giving up"
+        _set_job(job, FAILED, "InternalServiceFailure", msg)
+        ready = []
+    else:
+        job.state, job.claimed_by, job.updated_at = CREATED, "", utc_now()
+        job.dispatched_at = None
+        ready = [job.id]
+    task = repo.get_task(session=session, task_id=job.task_id, for_update=True)
+    assert task is not None
+    events = settle(session, task, settings, changed=job if job.state == FAILED else None)
+    return Changes(events, ready)
+
+
+def recover(session: Session, settings: Settings, is_dead: Callable[[str], bool]) -> Changes:
+    """Embedded pool: jobs left ``processing`` by a dead local process (pid check)."""
+    changes = Changes()
     for job in repo.processing_jobs(session=session):
-        if not is_dead(job.claimed_by):
-            continue
-        if job.attempts >= settings.job_max_attempts:
-            msg = f"interrupted {job.attempts} times (worker died); giving up"
-            _set_job(job, FAILED, "InternalServiceFailure", msg)
-        else:
-            job.state, job.claimed_by, job.updated_at = CREATED, "", utc_now()
-        task = repo.get_task(session=session, task_id=job.task_id, for_update=True)
-        assert task is not None
-        events += settle(session, task, settings, changed=job if job.state == FAILED else None)
-    return events
+        if is_dead(job.claimed_by):
+            changes += _requeue(session, job, settings, "worker died")
+    return changes
+
+
+def requeue_stale(session: Session, settings: Settings) -> Changes:
+    """Any machine: jobs whose worker stopped heartbeating for ``job_stale_s``."""
+    stale_before = utc_now() - timedelta(seconds=settings.job_stale_s)
+    changes = Changes()
+    for job in repo.stale_jobs(session=session, stale_before=stale_before):
+        changes += _requeue(session, job, settings, "worker stopped heartbeating")
+    return changes

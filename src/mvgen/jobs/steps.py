@@ -1,10 +1,12 @@
 """Job bodies: load from the database and artifacts, call the pipeline, save.
 
-``execute(ctx, job_id)`` is what any worker runs (the embedded pool, a
-``mvgen worker`` process, a Celery task later). It claims the job, runs the
-step for its type and records the outcome; every state change goes through
-``lifecycle`` so the task's state and callbacks follow. Steps are
-idempotent: a job re-run after a crash overwrites its own outputs only.
+``execute(ctx, job_id)`` is what any worker runs (the embedded pool's
+processes, a Celery task in ``mvgen worker``). It claims the job, runs the
+step for its type while heartbeating it, and records the outcome; every
+state change goes through ``lifecycle`` so the task's state and callbacks
+follow, and the jobs the outcome made ready are submitted through the
+context's ``JobQueue``. Steps are idempotent: a job re-run after a crash
+overwrites its own outputs only.
 
 Artifact layout under ``tasks/<task id>/``: ``sources.json`` (the request's
 sources), ``inputs/`` + ``inputs.json`` (validated inputs), ``storyboard.json``,
@@ -25,6 +27,8 @@ from typing import Any
 
 from mvgen.errors import MvgenError
 from mvgen.jobs import lifecycle
+from mvgen.jobs.base import JobQueue
+from mvgen.jobs.heartbeat import beating
 from mvgen.jobs.lifecycle import Emit
 from mvgen.options import MvOptions
 from mvgen.settings import Settings
@@ -42,6 +46,7 @@ class WorkerContext:
     artifacts: ArtifactStore
     emit: Emit
     worker: str  # "host:pid:nonce", recorded on claimed jobs
+    queue: JobQueue | None = None  # where the jobs a finished job made ready are submitted
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,8 @@ def execute(ctx: WorkerContext, job_id: str) -> bool:
     if spec is None:
         return False
     try:
-        outcome = STEPS[spec.type](ctx, spec)
+        with beating(ctx.db, spec.id, ctx.worker, ctx.settings.job_heartbeat_s):
+            outcome = STEPS[spec.type](ctx, spec)
     except MvgenError as exc:
         log.info("job %s (%s) failed: %s %s", spec.id, spec.type, exc.err_code, exc.err_msg)
         _finish(ctx, spec, None, exc.err_code, exc.err_msg)
@@ -130,17 +136,25 @@ def _finish(
 ) -> None:
     with ctx.db.write() as session:
         if outcome is None:
-            events = lifecycle.fail_job(session, spec.id, err_code, err_msg, ctx.settings)
+            changes = lifecycle.fail_job(
+                session, spec.id, err_code, err_msg, ctx.settings, worker=ctx.worker
+            )
         else:
-            events = lifecycle.succeed_job(
+            changes = lifecycle.succeed_job(
                 session,
                 spec.id,
                 ctx.settings,
                 output=outcome.output,
                 srt_output=outcome.srt_output,
                 shots=outcome.shots,
+                worker=ctx.worker,
             )
-    _emit(ctx, events)
+    _emit(ctx, changes.events)
+    if changes.job_ids and ctx.queue is not None:
+        try:
+            ctx.queue.submit(changes.job_ids)
+        except Exception:  # committed: the sweeper sends them when the broker is back
+            log.exception("could not submit jobs %s", changes.job_ids)
 
 
 # -- prepare ----------------------------------------------------------------------

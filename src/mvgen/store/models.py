@@ -36,6 +36,9 @@ CREATED, PROCESSING, SUCCESS, FAILED = "created", "processing", "success", "fail
 ACTIVE_STATES = (CREATED, PROCESSING)
 FINAL_STATES = (SUCCESS, FAILED)
 
+# Callback outbox states: sent (2xx), given up, or dropped because a newer state was sent.
+PENDING, DELIVERED, GAVE_UP, SUPERSEDED = "pending", "delivered", "gave_up", "superseded"
+
 # Job types: ``prepare`` is internal (never shown in job_records).
 PREPARE, GENERATE_VIDEO, COMPOSE = "prepare", "generate_video", "compose"
 
@@ -124,6 +127,31 @@ class Job(Base):
     callback_url: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str] = mapped_column(String(200), default="")
+    # Liveness across machines: the claiming worker touches ``heartbeat_at`` while it runs;
+    # ``dispatched_at`` is when a message for the job last reached the broker (outbox).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class CallbackRow(Base):
+    """The callback outbox: one row per callback, written in the transaction of the change
+    that causes it, sent by whichever dispatcher runs, kept until delivered or given up."""
+
+    __tablename__ = "callback_outbox"
+    __table_args__ = (Index("ix_callback_outbox_state_id", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(20), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    final: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 

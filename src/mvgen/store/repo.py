@@ -10,9 +10,11 @@ processes can never both claim one job or overdraw one key.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mvgen.ids import new_id, utc_now
@@ -184,14 +186,48 @@ def next_created_job_id(*, session: Session) -> str | None:
     return session.scalars(stmt).first()
 
 
-def claim_job(*, session: Session, job_id: str, worker: str) -> bool:
-    """Move a ``created`` job to ``processing`` for ``worker``; False if someone else won."""
+def claim_job(
+    *,
+    session: Session,
+    job_id: str,
+    worker: str,
+    stale_before: datetime | None = None,
+    max_attempts: int = 0,
+) -> bool:
+    """Move a job to ``processing`` for ``worker``; False if someone else holds it.
+
+    A ``created`` job is always claimable. With ``stale_before``, so is a
+    ``processing`` job whose worker stopped heartbeating before then (it died
+    on some machine) and that has been started fewer than ``max_attempts``
+    times: a redelivered message and the stale-job sweep take the same path.
+    """
+    claimable = Job.state == CREATED
+    if stale_before is not None:
+        stale = or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before)
+        claimable = or_(
+            claimable, and_(Job.state == PROCESSING, stale, Job.attempts < max_attempts)
+        )
+    now = utc_now()
     stmt = (
         update(Job)
-        .where(Job.id == job_id, Job.state == CREATED)
+        .where(Job.id == job_id, claimable)
         .values(
-            state=PROCESSING, claimed_by=worker, attempts=Job.attempts + 1, updated_at=utc_now()
+            state=PROCESSING,
+            claimed_by=worker,
+            attempts=Job.attempts + 1,
+            heartbeat_at=now,
+            updated_at=now,
         )
+    )
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
+
+
+def heartbeat(*, session: Session, job_id: str, worker: str) -> bool:
+    """Touch a running job's heartbeat; False when ``worker`` no longer holds it."""
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id, Job.state == PROCESSING, Job.claimed_by == worker)
+        .values(heartbeat_at=utc_now())
     )
     return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
@@ -199,3 +235,36 @@ def claim_job(*, session: Session, job_id: str, worker: str) -> bool:
 def processing_jobs(*, session: Session) -> list[Job]:
     stmt = select(Job).where(Job.state == PROCESSING).order_by(Job.id)
     return list(session.scalars(stmt))
+
+
+def stale_jobs(*, session: Session, stale_before: datetime) -> list[Job]:
+    """Running jobs whose worker stopped heartbeating (any machine)."""
+    stale = or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < stale_before)
+    stmt = select(Job).where(Job.state == PROCESSING, stale).order_by(Job.id)
+    return list(session.scalars(stmt.with_for_update()))
+
+
+def undispatched_job_ids(
+    *, session: Session, created_before: datetime, dispatched_before: datetime, limit: int = 500
+) -> list[str]:
+    """Waiting jobs never handed to the broker (it was down), or handed long ago."""
+    never = and_(Job.dispatched_at.is_(None), Job.updated_at < created_before)
+    stmt = (
+        select(Job.id)
+        .where(Job.state == CREATED, or_(never, Job.dispatched_at < dispatched_before))
+        .order_by(Job.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def mark_dispatched(*, session: Session, job_ids: Sequence[str]) -> None:
+    if job_ids:
+        stmt = update(Job).where(Job.id.in_(list(job_ids))).values(dispatched_at=utc_now())
+        session.execute(stmt)
+
+
+def job_types(*, session: Session, job_ids: Sequence[str]) -> dict[str, str]:
+    """``{job id: type}`` (a broker routes each type to its own queue)."""
+    stmt = select(Job.id, Job.type).where(Job.id.in_(list(job_ids)))
+    return {job_id: type_ for job_id, type_ in session.execute(stmt)}

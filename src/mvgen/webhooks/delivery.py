@@ -61,6 +61,7 @@ class _Delivery:
     body: bytes
     final: bool
     msg_id: str  # stable across retries: receivers dedupe on webhook-id
+    ref: int = 0  # the caller's id for it (the outbox row), echoed in the outcome
     attempts: int = 0
     last_status: int | None = None
     last_error: str = ""
@@ -78,6 +79,19 @@ class DeliveryOutcome:
     status: int | None
     error: str  # empty when delivered
     refused: bool = False  # blocked by the SSRF guard: never sent
+    ref: int = 0  # as given to ``submit``
+
+
+def delivery_headers(
+    url: str, token: str, body: bytes, msg_id: str, access_key: str = DEFAULT_ACCESS_KEY
+) -> dict[str, str]:
+    """Fresh signatures for every attempt (new Date, nonce and timestamp)."""
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
+    headers |= vendor_signature_headers("POST", url, token, access_key=access_key)
+    headers |= standard_webhook_headers(
+        body, standard_webhook_secret(token), msg_id=msg_id, timestamp=int(time.time())
+    )
+    return headers
 
 
 class CallbackDispatcher:
@@ -123,9 +137,20 @@ class CallbackDispatcher:
 
     # -- public API ---------------------------------------------------------
 
-    def submit(self, task_id: str, url: str, token: str, body: bytes, final: bool) -> None:
+    def submit(
+        self,
+        task_id: str,
+        url: str,
+        token: str,
+        body: bytes,
+        final: bool,
+        *,
+        ref: int = 0,
+        msg_id: str = "",
+    ) -> None:
         """Queue one delivery and return at once; sent after the task's earlier ones."""
-        delivery = _Delivery(task_id, url, token, bytes(body), final, msg_id=f"msg_{new_id()}")
+        msg_id = msg_id or f"msg_{new_id()}"
+        delivery = _Delivery(task_id, url, token, bytes(body), final, msg_id=msg_id, ref=ref)
         with self._cond:
             if self._closing:
                 log.warning("callback for task %s dropped: dispatcher closed", task_id)
@@ -241,18 +266,9 @@ class CallbackDispatcher:
         return delay, None
 
     def _headers(self, delivery: _Delivery) -> dict[str, str]:
-        """Fresh signatures for every attempt (new Date, nonce and timestamp)."""
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-        headers |= vendor_signature_headers(
-            "POST", delivery.url, delivery.token, access_key=self.access_key
+        return delivery_headers(
+            delivery.url, delivery.token, delivery.body, delivery.msg_id, self.access_key
         )
-        headers |= standard_webhook_headers(
-            delivery.body,
-            standard_webhook_secret(delivery.token),
-            msg_id=delivery.msg_id,
-            timestamp=int(time.time()),
-        )
-        return headers
 
     def _send(self, delivery: _Delivery) -> int:
         """POST once through the SSRF guard (URL checked on the first attempt)."""
@@ -271,7 +287,7 @@ class CallbackDispatcher:
         return DeliveryOutcome(
             task_id=delivery.task_id, url=delivery.url, final=delivery.final,
             delivered=delivered, attempts=delivery.attempts,
-            status=delivery.last_status, error=error, refused=refused,
+            status=delivery.last_status, error=error, refused=refused, ref=delivery.ref,
         )  # fmt: skip
 
     def _report(self, outcome: DeliveryOutcome) -> None:
