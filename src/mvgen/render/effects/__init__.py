@@ -17,6 +17,13 @@ from mvgen.render.effects.base import (
 )
 from mvgen.render.effects.film_grain import FilmGrain
 from mvgen.render.environments.aurora import Aurora
+from mvgen.render.environments.embers import Embers
+from mvgen.render.environments.golden_hour import GoldenHour
+from mvgen.render.environments.neon_city import NeonCity
+from mvgen.render.environments.rain_glass import RainGlass
+from mvgen.render.environments.snowfall import Snowfall
+from mvgen.render.environments.starfield import Starfield
+from mvgen.render.environments.underwater import Underwater
 from mvgen.timeline import Look
 
 EFFECTS: dict[str, StageFactory] = {
@@ -25,6 +32,13 @@ EFFECTS: dict[str, StageFactory] = {
 
 ENVIRONMENTS: dict[str, BackdropFactory] = {
     "aurora": Aurora,
+    "starfield": Starfield,
+    "neon_city": NeonCity,
+    "rain_glass": RainGlass,
+    "snowfall": Snowfall,
+    "golden_hour": GoldenHour,
+    "underwater": Underwater,
+    "embers": Embers,
 }
 
 
