@@ -3,7 +3,6 @@ music, is deterministic and has the frame's exact size (detectors: environments_
 
 from __future__ import annotations
 
-import importlib.util
 from fractions import Fraction
 from pathlib import Path
 
@@ -80,20 +79,28 @@ def test_louder_is_brighter_and_downbeats_flare(name: str) -> None:
     assert mean(clock(downbeats=(0,)), 0) > mean(clock(downbeats=()), 0) + 1
 
 
-needs_subject = pytest.mark.skipif(
-    importlib.util.find_spec("mvgen.render.subject") is None,
-    reason="render.subject (the 2.5D cut-out) is not in this tree yet; scene.py needs it",
-)
+@pytest.fixture(scope="module")
+def texture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A picture with no subject (smooth noise): the cut-out is unsure, so the picture stays
+    whole and the environment is screen-blended over it."""
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    small = rng.integers(60, 160, (12, 16, 3)).astype(np.uint8)
+    big = np.asarray(Image.fromarray(small).resize((640, 480), Image.Resampling.BICUBIC))
+    path = tmp_path_factory.mktemp("texture") / "texture.png"
+    Image.fromarray(big).save(path)
+    return path
 
 
-@needs_subject
+def _render(environment: str | None, image: Path) -> list[np.ndarray]:
+    shot = make_shot(N, environment=environment, beats=(0, 12), downbeats=(0,), energy=0.6)
+    return list(get_renderer("procedural").frames(request(shot, [image])))
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_found_through_the_renderer_and_not_without(name: str, astronaut: Path) -> None:
-    def render(environment: str | None) -> list[np.ndarray]:
-        shot = make_shot(N, environment=environment, beats=(0, 12), downbeats=(0,), energy=0.6)
-        return list(get_renderer("procedural").frames(request(shot, [astronaut])))
-
-    plain, with_env = render(None), render(name)
+def test_found_through_the_renderer_and_not_without(name: str, texture: Path) -> None:
+    plain, with_env = _render(None, texture), _render(name, texture)
     assert len(with_env) == N and with_env[0].shape == (180, 320, 3)
     score, minimum = DETECTORS[name]
     assert score(with_env, plain) >= minimum
@@ -102,3 +109,27 @@ def test_found_through_the_renderer_and_not_without(name: str, astronaut: Path) 
         if other != name:
             s, m = DETECTORS[other]
             assert s(with_env, plain) < m, f"{other} detector fired on {name}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_behind_the_cut_out_subject(name: str, astronaut: Path) -> None:
+    """The astronaut is cut out: beside her the environment itself shows (its frames correlate
+    with the environment drawn alone), while her face is the photo's, as without it."""
+    from mvgen.render.scene import shot_clock
+
+    shot = make_shot(N, environment=name, beats=(0, 12), downbeats=(0,), energy=0.6)
+    alone = ENVIRONMENTS[name](shot_clock(shot, FPS, (320, 180)), 1.0)
+    plain, with_env = _render(None, astronaut), _render(name, astronaut)
+    side = (slice(None), slice(0, 60))  # left of the square picture fitted in 16:9
+    face = (slice(25, 45), slice(135, 160))
+
+    def r(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.corrcoef(a.astype(float).ravel(), b.astype(float).ravel())[0, 1])
+
+    env_side = np.stack([alone(f)[side] for f in range(N)])
+    seen, before = (
+        r(np.stack([f[side] for f in frames]), env_side) for frames in (with_env, plain)
+    )
+    print(f"{name}: side vs environment r = {seen:.2f} (without it {before:.2f})")
+    assert seen > 0.6 and seen > before + 0.4  # fine stars/flakes lose some r to vignette
+    assert r(np.stack([f[face] for f in with_env]), np.stack([f[face] for f in plain])) > 0.9
