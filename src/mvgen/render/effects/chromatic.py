@@ -1,9 +1,10 @@
-"""Chromatic aberration: the lens focuses red a little larger than green, green than blue.
+"""Chromatic aberration: the lens focuses red a little larger than green and blue.
 
-Blue stays put, green is magnified by 1+k and red by 1+2k about the centre,
-so colour fringes grow with the distance from the centre (and vanish there,
-where a face usually is). k follows the loudness and jumps on beats. Each
-magnification is a centred crop resized back (a cheap, exact-enough zoom).
+Red is magnified by 1+2k about the centre while green and blue stay put, so
+red/cyan fringes grow with the distance from the centre (and vanish there,
+where a face usually is). k follows the loudness and jumps on beats. The
+magnification is a centred crop of the red plane resized back (a cheap,
+exact-enough zoom: one single-channel resize a frame).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ class Chromatic:
         k = float(self._k[f])
         if k * max(frame.shape[:2]) < 0.25:
             return frame
-        b, g, r = cv2.split(frame)
-        return cv2.merge([b, magnify(g, 1.0 + k), magnify(r, 1.0 + 2.0 * k)])
+        red = magnify(cv2.extractChannel(frame, 2), 1.0 + 2.0 * k)
+        cv2.mixChannels([red], [frame], [0, 2])
+        return frame
 
 
 def magnify(plane: np.ndarray, scale: float) -> np.ndarray:

@@ -40,8 +40,8 @@ class FilmGrain:
         shape = (clock.height, clock.width)
         self._tiles = []
         for _ in range(TILES):
-            noise = rng.normal(128.0, 64.0, shape).clip(0, 255).astype(np.uint8)
-            noise = cv2.GaussianBlur(noise, (3, 3), 0.6)  # grain has a size, not single pixels
+            raw = rng.normal(128.0, 64.0, shape).clip(0, 255).astype(np.uint8)
+            noise = cv2.GaussianBlur(raw, (3, 3), 0.6)  # grain has a size, not single pixels
             self._tiles.append(cv2.merge([noise, noise, noise]))
         self._order = rng.permutation(np.arange(clock.frames) % TILES)
         self.clock = clock
