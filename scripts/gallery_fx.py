@@ -95,7 +95,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.names:
             low, median, mean = sheet(name, Path(tmp), args.out)
-            print(f"{name:13s} ms/frame at 720p: p10 {low:5.2f}  median {median:5.2f}  mean {mean:5.2f}")
+            print(f"{name:13s} 720p ms: p10 {low:5.2f} median {median:5.2f} mean {mean:5.2f}")
 
 
 if __name__ == "__main__":
