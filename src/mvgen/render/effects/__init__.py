@@ -15,7 +15,15 @@ from mvgen.render.effects.base import (
     Stage,
     StageFactory,
 )
+from mvgen.render.effects.chromatic import Chromatic
 from mvgen.render.effects.film_grain import FilmGrain
+from mvgen.render.effects.glitch import Glitch
+from mvgen.render.effects.kaleidoscope import Kaleidoscope
+from mvgen.render.effects.lens_flare import LensFlare
+from mvgen.render.effects.light_leak import LightLeak
+from mvgen.render.effects.strobe import Strobe
+from mvgen.render.effects.vhs import Vhs
+from mvgen.render.effects.zoom_punch import ZoomPunch
 from mvgen.render.environments.aurora import Aurora
 from mvgen.render.environments.embers import Embers
 from mvgen.render.environments.golden_hour import GoldenHour
@@ -28,6 +36,14 @@ from mvgen.timeline import Look
 
 EFFECTS: dict[str, StageFactory] = {
     "film_grain": FilmGrain,
+    "light_leak": LightLeak,
+    "lens_flare": LensFlare,
+    "chromatic": Chromatic,
+    "glitch": Glitch,
+    "vhs": Vhs,
+    "kaleidoscope": Kaleidoscope,
+    "strobe": Strobe,
+    "zoom_punch": ZoomPunch,
 }
 
 ENVIRONMENTS: dict[str, BackdropFactory] = {
