@@ -133,3 +133,11 @@ def test_behind_the_cut_out_subject(name: str, astronaut: Path) -> None:
     print(f"{name}: side vs environment r = {seen:.2f} (without it {before:.2f})")
     assert seen > 0.6 and seen > before + 0.4  # fine stars/flakes lose some r to vignette
     assert r(np.stack([f[face] for f in with_env]), np.stack([f[face] for f in plain])) > 0.9
+
+
+@pytest.mark.parametrize("size", [(480, 270), (960, 540), (1080, 1920), (1440, 1080)])
+def test_every_environment_at_the_contract_sizes(size: tuple[int, int]) -> None:
+    """Each environment draws at the real frame sizes (a tower once ran off a 960 px edge)."""
+    for name in NAMES:
+        frame = ENVIRONMENTS[name](clock(size=size), 1.0)(0)
+        assert frame.shape == (size[1], size[0], 3), name

@@ -48,7 +48,7 @@ def _skyline(rng: np.random.Generator, w: int, h: int) -> tuple[np.ndarray, np.n
         cv2.rectangle(sky, (x, top), (x + bw, base), (26, 8, 18), -1)
         colour = NEON[int(rng.integers(0, len(NEON)))]
         for wy in range(top + 3, base - 2, 4):
-            for wx in range(x + 2, x + bw - 1, 4):
+            for wx in range(x + 2, min(x + bw - 1, w), 4):
                 if rng.random() < 0.3:
                     windows[wy, wx] = [int(v * rng.uniform(0.3, 0.8)) for v in colour]
         x += bw + int(rng.uniform(0, 0.02) * w)
