@@ -15,12 +15,28 @@ from mvgen.render.effects.base import (
     Stage,
     StageFactory,
 )
+from mvgen.render.effects.bloom import Bloom
 from mvgen.render.effects.film_grain import FilmGrain
+from mvgen.render.effects.fireflies import Fireflies
+from mvgen.render.effects.fog import Fog
+from mvgen.render.effects.particles import Particles
+from mvgen.render.effects.petals import Petals
+from mvgen.render.effects.rain import Rain
+from mvgen.render.effects.snow import Snow
+from mvgen.render.effects.sparks import Sparks
 from mvgen.render.environments.aurora import Aurora
 from mvgen.timeline import Look
 
 EFFECTS: dict[str, StageFactory] = {
     "film_grain": FilmGrain,
+    "particles": Particles,
+    "snow": Snow,
+    "sparks": Sparks,
+    "fireflies": Fireflies,
+    "petals": Petals,
+    "rain": Rain,
+    "fog": Fog,
+    "bloom": Bloom,
 }
 
 ENVIRONMENTS: dict[str, BackdropFactory] = {
