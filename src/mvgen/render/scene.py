@@ -144,7 +144,8 @@ def _protect(
     fx1, fy1 = (x + (1 + PROTECT_MARGIN) * w) * scale, (y + (1 + PROTECT_MARGIN) * h) * scale
     rects = np.zeros((path.zoom.size, 4), np.int32)
     for f in range(path.zoom.size):
-        m = affine(layer.fg_unit, *path.at(f), layer.fg.shape, size)
+        z, dx, dy = path.at(f)
+        m = affine(layer.fg_unit, z, layer.fg.shape, size, dx, dy)
         k, tx, ty = m[0, 0], m[0, 2], m[1, 2]
         rects[f] = (
             max(0, int(k * fx0 + tx)), max(0, int(k * fy0 + ty)),
