@@ -15,7 +15,7 @@ from mvgen.render.effects import motes
 from mvgen.render.effects.base import Layer, ShotClock
 
 GLOW = np.array([70.0, 255.0, 190.0])  # BGR yellow-green
-HEART = np.array([170.0, 255.0, 235.0])  # the pale centre
+HEART = np.array([100.0, 255.0, 200.0])  # the paler centre
 
 
 class Fireflies:
@@ -25,7 +25,7 @@ class Fireflies:
         self.clock = clock
         self.intensity = max(0.0, min(1.0, intensity))
         rng = clock.rng("fireflies")
-        n = int(14 + 36 * self.intensity)
+        n = int(20 + 40 * self.intensity)
         s = motes.scale(clock)
         self._x0 = rng.uniform(0.05, 0.95, n)
         self._y0 = rng.uniform(0.2, 0.95, n)
@@ -34,7 +34,7 @@ class Fireflies:
         self._phase = rng.uniform(0, 2 * np.pi, (5, n))
         self._blink = rng.uniform(1.2, 2.6, n)
         self._gate = rng.random(n)
-        self._core = np.maximum(rng.uniform(1.8, 3.0, n) * s, 0.8)
+        self._core = np.maximum(rng.uniform(2.5, 4.0, n) * s, 1.3)
         self._halo = np.maximum(rng.uniform(12.0, 20.0, n) * s, 3.0)
         self._tau = motes.music_time(clock, 0.7, 0.4)
         self._lights = motes.Lights(clock, blur=1.6)
@@ -54,6 +54,6 @@ class Fireflies:
         colour = HEART * lit
         halo = self._halo[keep] * (0.8 + 0.3 * lit[:, 0])
         return self._lights.draw(
-            frame, x[keep], y[keep], colour, core=self._core[keep], halo=halo, glow=0.55,
+            frame, x[keep], y[keep], colour, core=self._core[keep], halo=halo, glow=0.8,
             tint=GLOW * lit, rect=rect,
         )  # fmt: skip

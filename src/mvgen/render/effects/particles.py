@@ -33,7 +33,7 @@ class Particles:
         s = motes.scale(clock)
         self._x0, self._y0 = rng.random(n), rng.random(n)
         self._vx = rng.normal(0.0, 0.012, n)
-        self._vy = -rng.uniform(0.01, 0.04, n)  # screen heights per second, upwards
+        self._vy = -rng.uniform(0.02, 0.07, n)  # screen heights per second, upwards
         self._sway = rng.uniform(0.004, 0.015, n)
         self._wob = rng.uniform(0.6, 1.8, n)
         self._phase = rng.uniform(0, 2 * np.pi, (2, n))
@@ -51,7 +51,7 @@ class Particles:
         self._lights = motes.Lights(clock, blur=1.2)
 
     def _burst(self, rng: np.random.Generator, frame: int) -> tuple[int, np.ndarray]:
-        k = int(30 + 60 * self.intensity)
+        k = int(40 + 80 * self.intensity)
         angle = rng.uniform(0, 2 * np.pi, k)
         speed = rng.uniform(0.25, 0.8, k) * self.clock.height
         centre = rng.uniform([0.2, 0.2], [0.8, 0.65]) * (self.clock.width, self.clock.height)
@@ -96,6 +96,6 @@ class Particles:
             fade = (1 - age / BURST_LIFE_S) ** 1.5 * min(1.0, 0.6 + self.intensity)
             flick = 0.6 + 0.4 * np.sin(14 * age + ph[keep]) ** 2
             colour = np.outer(fade * flick, BURST)
-            core, halo = np.full(n, max(0.8, 2.8 * s)), np.full(n, max(2.0, 9 * s))
+            core, halo = np.full(n, max(1.0, 3.2 * s)), np.full(n, max(2.5, 12 * s))
             out.append((x[keep], y[keep], colour, core, halo, np.full(n, 14 * s * fade)))
         return out

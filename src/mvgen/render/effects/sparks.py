@@ -38,10 +38,10 @@ class Sparks:
         self._lights = motes.Lights(clock, blur=1.0)
 
     def _fountain(self, rng: np.random.Generator) -> np.ndarray:
-        k = int(30 + 50 * self.intensity)
-        angle = -np.pi / 2 + rng.normal(0, 0.55, k)
-        speed = rng.uniform(0.45, 1.1, k)
-        x0, y0 = rng.uniform(0.15, 0.85), rng.uniform(0.7, 0.95)
+        k = int(40 + 60 * self.intensity)
+        angle = -np.pi / 2 + rng.normal(0, 0.7, k)
+        speed = rng.uniform(0.5, 1.3, k)
+        x0, y0 = rng.uniform(0.15, 0.85), rng.uniform(0.6, 0.9)
         return np.stack([np.full(k, x0), np.full(k, y0), speed * np.cos(angle),
                          speed * np.sin(angle), rng.uniform(0.6, 1.0, k)])  # fmt: skip
 
