@@ -41,7 +41,7 @@ class Bloom:
             return frame
         half = cv2.resize(frame, self._half, interpolation=cv2.INTER_LINEAR)  # 2×2 means
         small = cv2.resize(half, self._small, interpolation=cv2.INTER_AREA)
-        hot = cv2.convertScaleAbs(cv2.subtract(small, (THRESHOLD,) * 3 + (0.0,)), alpha=k)
+        hot = cv2.convertScaleAbs(cv2.subtract(small, np.full_like(small, int(THRESHOLD))), alpha=k)
         tight = cv2.GaussianBlur(hot, (0, 0), self._sigma)
         tiny = cv2.resize(hot, self._tiny, interpolation=cv2.INTER_AREA)  # the wide halo, cheap
         wide = cv2.resize(cv2.GaussianBlur(tiny, (0, 0), self._sigma), self._small)

@@ -111,9 +111,11 @@ class Lights:
         qw, qh = self._quarter
         haze = np.zeros((qh, qw, 3), np.uint8)
         k = qw / self.width
-        _circles(haze, x * k, y * k, halo * k, (colour if tint is None else tint) * glow)
-        haze = cv2.GaussianBlur(haze, (0, 0), self._blur)
-        light = cv2.resize(haze, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
+        lit = halo * k >= 0.5  # a halo under half a quarter-pixel is not worth a call
+        tinted = (colour if tint is None else tint) * glow
+        _circles(haze, x[lit] * k, y[lit] * k, halo[lit] * k, tinted[lit])
+        soft = cv2.GaussianBlur(haze, (0, 0), self._blur)
+        light = cv2.resize(soft, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
         frame = cv2.add(frame, light, dst=frame)
         xi = np.clip(x.astype(np.int64), 0, self.width - 1)
         yi = np.clip(y.astype(np.int64), 0, self.height - 1)

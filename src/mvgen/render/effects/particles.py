@@ -84,7 +84,8 @@ class Particles:
 
     def _bursts_at(self, f: int, rect: Rect | None) -> list[Motes]:
         """The downbeat bursts alive at frame ``f``: thrown out, slowing, sinking, fading."""
-        out, fps, s = [], float(self.clock.fps), motes.scale(self.clock)
+        out: list[Motes] = []
+        fps, s = float(self.clock.fps), motes.scale(self.clock)
         for start, (cx, cy, vx, vy, ph) in self._bursts:
             age = (f - start) / fps
             if not 0 <= age < BURST_LIFE_S:

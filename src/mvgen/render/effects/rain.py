@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from mvgen.render.effects import motes
-from mvgen.render.effects.base import Layer, ShotClock, clear_of
+from mvgen.render.effects.base import Layer, Rect, ShotClock, clear_of
 
 SLANT = math.radians(14)  # from vertical, falling to the right
 # per depth, far to near: drops (at 720p and intensity 1), length and speed
@@ -66,10 +66,27 @@ class Rain:
             )  # fmt: skip
         if streaks is None:
             return frame
-        dim = 1.0 - 0.08 * self.intensity
+        rect = c.protected(f)
+        if rect is not None:
+            _thin_out(streaks, rect)
+        dim = 1.0 if rect is not None else 1.0 - 0.08 * self.intensity  # no lit box round a face
         light = cv2.cvtColor(streaks, cv2.COLOR_GRAY2BGR)
-        return clear_of(frame, c.protected(f),
-                        lambda im: cv2.addWeighted(im, dim, light, 1.0, 0.0, dst=im))  # fmt: skip
+        return clear_of(frame, rect, lambda im: cv2.addWeighted(im, dim, light, 1.0, 0.0, dst=im))
+
+
+def _thin_out(streaks: np.ndarray, rect: Rect) -> None:
+    """Fade the rain out towards the protected rect (in place): no hard-edged hole around a face."""
+    x0, y0, x1, y1 = rect
+    h, w = streaks.shape
+    pad = max(4, (x1 - x0) // 3)
+    ax, ay, bx, by = max(0, x0 - pad), max(0, y0 - pad), min(w, x1 + pad), min(h, y1 + pad)
+    xs = np.arange(ax, bx, dtype=np.float32)[None, :]
+    ys = np.arange(ay, by, dtype=np.float32)[:, None]
+    dx = np.maximum(np.maximum(x0 - xs, xs - (x1 - 1)), 0.0)
+    dy = np.maximum(np.maximum(y0 - ys, ys - (y1 - 1)), 0.0)
+    keep = np.clip(np.hypot(dx, dy) / pad, 0.0, 1.0)
+    region = streaks[ay:by, ax:bx]
+    region[...] = (region * keep).astype(np.uint8)
 
 
 def _tile(

@@ -15,8 +15,9 @@ from mvgen.render.effects import motes
 from mvgen.render.effects.base import Layer, ShotClock
 
 WHITE = (255.0, 248.0, 240.0)  # BGR, a touch of blue
-# per depth: share of flakes, core px, halo px at 720p, fall (heights/s), brightness
-DEPTHS = ((0.5, 1.6, 4.0, 0.07, 0.55), (0.33, 2.6, 7.0, 0.12, 0.8), (0.17, 4.5, 14.0, 0.2, 1.0))
+# per depth: share of flakes, core px, halo px at 720p (far flakes are sharp: none),
+# fall (heights/s), brightness
+DEPTHS = ((0.5, 1.6, 0.0, 0.07, 0.55), (0.33, 2.6, 7.0, 0.12, 0.8), (0.17, 4.5, 14.0, 0.2, 1.0))
 GUST = 0.05  # screen widths a downbeat pushes the near flakes
 
 
@@ -42,7 +43,7 @@ class Snow:
         self._phase = rng.uniform(0, 2 * np.pi, n)
         self._push = GUST * (0.3 + 0.7 * depth / 2)
         self._core = np.maximum(table[:, 1] * jitter * s, 0.7)
-        self._halo = np.maximum(table[:, 2] * jitter * s, 1.5)
+        self._halo = np.where(table[:, 2] > 0, np.maximum(table[:, 2] * jitter * s, 1.5), 0.0)
         self._bright = table[:, 4] * (0.7 + 0.5 * self.intensity)
         self._tau = motes.music_time(clock, 0.75, 0.5)
         self._gust = motes.gusts(clock, clock.downbeat)
