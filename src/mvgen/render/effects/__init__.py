@@ -15,12 +15,20 @@ from mvgen.render.effects.base import (
     Stage,
     StageFactory,
 )
+from mvgen.render.effects.bloom import Bloom
 from mvgen.render.effects.chromatic import Chromatic
 from mvgen.render.effects.film_grain import FilmGrain
+from mvgen.render.effects.fireflies import Fireflies
+from mvgen.render.effects.fog import Fog
 from mvgen.render.effects.glitch import Glitch
 from mvgen.render.effects.kaleidoscope import Kaleidoscope
 from mvgen.render.effects.lens_flare import LensFlare
 from mvgen.render.effects.light_leak import LightLeak
+from mvgen.render.effects.particles import Particles
+from mvgen.render.effects.petals import Petals
+from mvgen.render.effects.rain import Rain
+from mvgen.render.effects.snow import Snow
+from mvgen.render.effects.sparks import Sparks
 from mvgen.render.effects.strobe import Strobe
 from mvgen.render.effects.vhs import Vhs
 from mvgen.render.effects.zoom_punch import ZoomPunch
@@ -44,6 +52,14 @@ EFFECTS: dict[str, StageFactory] = {
     "kaleidoscope": Kaleidoscope,
     "strobe": Strobe,
     "zoom_punch": ZoomPunch,
+    "particles": Particles,
+    "snow": Snow,
+    "sparks": Sparks,
+    "fireflies": Fireflies,
+    "petals": Petals,
+    "rain": Rain,
+    "fog": Fog,
+    "bloom": Bloom,
 }
 
 ENVIRONMENTS: dict[str, BackdropFactory] = {
