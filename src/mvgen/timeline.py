@@ -139,6 +139,7 @@ class Shot:
     beats: tuple[int, ...] = ()
     downbeats: tuple[int, ...] = ()
     lipsync: bool = False
+    cut: str = ""  # why the shot starts here: start | section | phrase | downbeat | beat | line_end
 
     @property
     def duration_seconds(self) -> float:
@@ -189,6 +190,7 @@ class Storyboard:
                 beats=tuple(s.get("beats", ())),
                 downbeats=tuple(s.get("downbeats", ())),
                 lipsync=s.get("lipsync", False),
+                cut=s.get("cut", ""),
             )
             for s in data["shots"]
         )
