@@ -71,7 +71,9 @@ def screen_shares(board: Storyboard, n_images: int) -> tuple[float, ...]:
 
 def repeats(board: Storyboard) -> int:
     """Cuts where the image on screen before the cut continues after it."""
-    return sum(a.images[-1] == b.images[0] for a, b in zip(board.shots, board.shots[1:]))
+    return sum(
+        a.images[-1] == b.images[0] for a, b in zip(board.shots, board.shots[1:], strict=False)
+    )
 
 
 def measure(analysis: Analysis, board: Storyboard, n_images: int) -> Figures:

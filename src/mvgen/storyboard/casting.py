@@ -79,8 +79,11 @@ def assign_images(
             pool = [i for i in face_ids if i not in previous[-1:]] or face_ids
             chosen: tuple[int, ...] = (_pick(pool, slot.seconds, ledger, order),)
         elif _chorus_opens(slot) and hook not in previous:
-            chosen = (hook,) if not two[index] else (hook, _second(hook, slot, ledger, order,
-                                                                   banned_last, hook, n_images))
+            chosen = (
+                (hook,)
+                if not two[index]
+                else (hook, _second(hook, slot, ledger, order, banned_last, hook, n_images))
+            )
         else:
             chosen = _cast(slot, two[index], ledger, order, previous, banned_last, hook, n_images)
         share = slot.seconds / len(chosen)
@@ -132,8 +135,14 @@ def _cast(
         or [i for i in order if i not in previous[-1:] and i not in last]
         or [i for i in order if i not in previous[-1:]]
     )
-    first = min(pool, key=lambda i: (_capped(i, part, ledger, n), _score(i, part, ledger, slot,
-                                                                         hook), order.index(i)))
+    first = min(
+        pool,
+        key=lambda i: (
+            _capped(i, part, ledger, n),
+            _score(i, part, ledger, slot, hook),
+            order.index(i),
+        ),
+    )
     if not two and _capped(first, part, ledger, n):  # no image can take it all: share it
         return _cast(slot, True, ledger, order, previous, banned_last, hook, n)
     if not two:

@@ -45,6 +45,7 @@ CALM_BARS, DRIVEN_BARS = 4.0, 1.0  # target shot length at the song's quietest a
 LOCAL_WEIGHT = 0.3  # drive = rank of loudness in the song, and contrast within the section
 # (constants tuned with bench/pacing.py on the four fixtures; see docs/metrics.md)
 MIN_SPREAD = 0.03
+STRETCH = 0.1  # drive below this is fully calm, above 1 - this fully driving
 RANK_WINDOW = 3.0  # seconds: loudness is ranked among windows this long
 CONTRAST_SDS = 4.0  # a span this many standard deviations above its section is fully driving
 MIN_SLACK = 0.02  # a bar at 120.2 bpm (1.997 s) still meets a 2 s minimum
@@ -168,10 +169,12 @@ class Loudness:
         e = self.mean(start, end)
         if len(self.sorted) == 0:
             return e
-        rank = float(np.searchsorted(self.sorted, e)) / len(self.sorted)
+        below = np.searchsorted(self.sorted, e, "left")
+        rank = float(below + np.searchsorted(self.sorted, e, "right")) / 2 / len(self.sorted)
         m, sd = self.mean(*around), max(self.spread(*around), MIN_SPREAD)
         local = max(0.0, min(1.0, 0.5 + (e - m) / (CONTRAST_SDS * sd)))
-        return (1 - LOCAL_WEIGHT) * rank + LOCAL_WEIGHT * local
+        drive = (1 - LOCAL_WEIGHT) * rank + LOCAL_WEIGHT * local
+        return max(0.0, min(1.0, (drive - STRETCH) / (1 - 2 * STRETCH)))
 
 
 def target_seconds(drive: float, beat_seconds: float, rules: CutRules) -> float:
@@ -181,8 +184,8 @@ def target_seconds(drive: float, beat_seconds: float, rules: CutRules) -> float:
     (1.5 bars at 132 bpm under a 2 s minimum), so cuts stay on the bar grid.
     """
     lo, hi = shot_range(beat_seconds, rules)
-    bars = CALM_BARS * (DRIVEN_BARS / CALM_BARS) ** max(0.0, min(1.0, drive))
-    return max(lo, min(hi, bars * 4 * beat_seconds))
+    bars = CALM_BARS * (DRIVEN_BARS / CALM_BARS) ** max(0.0, min(1.0, float(drive)))
+    return float(max(lo, min(hi, bars * 4 * beat_seconds)))
 
 
 def shot_range(beat_seconds: float, rules: CutRules) -> tuple[float, float]:
