@@ -8,7 +8,10 @@ than shots (a calm 7 s shot weighs four times a 1.8 s chorus cut):
   can take it;
 - with lip-sync, sung shots go to a face (the singer sings); the other images
   then catch up on the instrumental parts, so the style images get those;
-- the image on screen at a cut never continues after it (``n >= 2``);
+- the image on screen at a cut never continues after it (``n >= 2``), and a
+  shot opens on an image the previous shot did not show when it can; the one
+  exception is lip-sync with a single face, whose consecutive sung shots all
+  keep the singer;
 - every chorus opens on the hook image (the first face when lip-sync found
   one, else the first image: the user's lead picture), and the hook is
   preferred through the chorus, so the MV has a recognisable refrain;

@@ -163,15 +163,20 @@ class Loudness:
         mean = (self.sums[b] - self.sums[a]) / (b - a)
         return float(np.sqrt(max(0.0, (self.squares[b] - self.squares[a]) / (b - a) - mean**2)))
 
+    def context(self, start: float, end: float) -> tuple[float, float]:
+        """(mean, spread) of a section, the yardstick for :meth:`drive`'s contrast."""
+        return self.mean(start, end), max(self.spread(start, end), MIN_SPREAD)
+
     def drive(self, start: float, end: float, around: tuple[float, float]) -> float:
         """0 (calm) .. 1 (driving): the span's loudness ranked in the song, mixed with its
-        contrast against ``around`` (its section), so a hit inside a flat chorus still counts."""
+        contrast against ``around`` (its section's :meth:`context`), so a hit inside a flat
+        chorus still counts."""
         e = self.mean(start, end)
         if len(self.sorted) == 0:
             return e
         below = np.searchsorted(self.sorted, e, "left")
         rank = float(below + np.searchsorted(self.sorted, e, "right")) / 2 / len(self.sorted)
-        m, sd = self.mean(*around), max(self.spread(*around), MIN_SPREAD)
+        m, sd = around
         local = max(0.0, min(1.0, 0.5 + (e - m) / (CONTRAST_SDS * sd)))
         drive = (1 - LOCAL_WEIGHT) * rank + LOCAL_WEIGHT * local
         return max(0.0, min(1.0, (drive - STRETCH) / (1 - 2 * STRETCH)))
@@ -212,6 +217,7 @@ class _Section:
     costs: list[float]
     beat_seconds: float
     hold: bool  # the next section lifts: hold the last shot longer
+    context: tuple[float, float]  # the section's loudness (mean, spread)
 
 
 def cut_section(section: _Section, loud: Loudness, rules: CutRules) -> list[int]:
@@ -250,8 +256,7 @@ def cut_section(section: _Section, loud: Loudness, rules: CutRules) -> list[int]
 def _shot_cost(
     a: float, b: float, last: bool, section: _Section, loud: Loudness, rules: CutRules
 ) -> float:
-    around = (section.points[0], section.points[-1])
-    target = target_seconds(loud.drive(a, b, around), section.beat_seconds, rules)
+    target = target_seconds(loud.drive(a, b, section.context), section.beat_seconds, rules)
     if last and section.hold:
         target = min(rules.max_seconds, target * HOLD_FACTOR)
     return _length_cost(b - a, target, rules)
@@ -274,7 +279,7 @@ def plan_cuts(analysis: Analysis, lyrics: Lyrics, rules: CutRules) -> list[Cut]:
         lift = n + 2 < len(bounds) and (
             loud.mean(end, bounds[n + 2]) - loud.mean(start, end) >= HOLD_LIFT
         )
-        section = _Section(points, costs, period, lift)
+        section = _Section(points, costs, period, lift, loud.context(start, end))
         for j in cut_section(section, loud, rules):
             cuts.append(Cut(points[j], _reason(points[j], kinds[j], lyrics)))
         if end < analysis.duration:
