@@ -185,6 +185,7 @@ class Shot:
     lipsync: bool = False
     loudness: tuple[float, ...] = ()
     impact: bool = False  # the first shot after an energy jump at a section boundary
+    cut: str = ""  # why the shot starts here: start | section | phrase | downbeat | beat | line_end
 
     @property
     def duration_seconds(self) -> float:

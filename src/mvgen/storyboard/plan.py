@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
 
 from mvgen.lyrics.subtitles import section_label
 from mvgen.media.frames import frame_size
 from mvgen.options import MvOptions
-from mvgen.storyboard.cuts import CutRules, choose_cuts
+from mvgen.storyboard.casting import Slot, assign_images
+from mvgen.storyboard.cuts import CutRules, plan_cuts
 from mvgen.storyboard.look import LOUD, shot_look
 from mvgen.storyboard.prompt import DEFAULT_READER, Asked, PromptReader
 from mvgen.storyboard.words import shot_prompt, sung_text
@@ -46,21 +48,26 @@ def plan(
     rules = rules or CutRules()
     width, height = frame_size(options.aspect_ratio, options.resolution)
     total = frame_at(analysis.duration, fps)
-    frames = sorted({min(total, frame_at(t, fps)) for t in choose_cuts(analysis, lyrics, rules)})
-    frames = [0, *[f for f in frames if 0 < f < total], total]
+    reasons = {min(total, frame_at(c.seconds, fps)): c.reason
+               for c in reversed(plan_cuts(analysis, lyrics, rules))}  # fmt: skip
+    frames = [0, *sorted(f for f in reasons if 0 < f < total), total]
     rng = random.Random(f"mvgen:{options.seed}")
     language = _language(options, lyrics)
     asked = reader.read(options.prompt)
     shots: list[Shot] = []
     sung = [_sung_fraction(analysis, lyrics, a / fps, b / fps) for a, b in _pairs(frames)]
-    images = assign_images(len(sung), n_images, rng, faces, sung, options.lip_sync)
+    slots = [Slot(float((b - a) / fps), analysis.section_at(float((a + b) / 2 / fps)).label,
+                  reasons.get(a) in ("start", "section"), sung[i])
+             for i, (a, b) in enumerate(_pairs(frames))]  # fmt: skip
+    images = assign_images(slots, n_images, rng, faces, options.lip_sync)
     for index, (start, end) in enumerate(_pairs(frames)):
         span = FrameSpan(start, end, fps)
-        shots.append(
+        shots.append(replace(
             _shot(index, span, analysis, lyrics, options, rng, shots, images[index], asked,
                   language, lipsync=options.lip_sync and sung[index] >= 0.3
-                  and any(faces[i] for i in images[index] if i < len(faces)))
-        )  # fmt: skip
+                  and any(faces[i] for i in images[index] if i < len(faces))),
+            cut=reasons.get(start, "beat"),
+        ))  # fmt: skip
     return Storyboard(
         fps=fps, width=width, height=height, total_frames=total, seed=options.seed,
         prompt=options.prompt, language=language, shots=tuple(shots),
@@ -172,35 +179,3 @@ def _transition(
     if energy >= LOUD:
         return "cut"
     return "crossfade" if rng.random() < 0.4 else "cut"
-
-
-def assign_images(
-    n_shots: int,
-    n_images: int,
-    rng: random.Random,
-    faces: Sequence[bool],
-    sung: Sequence[float],
-    lip_sync: bool,
-) -> list[tuple[int, ...]]:
-    """Spread images over shots: every image used, no image twice in a row when avoidable.
-
-    With lip-sync, shots with singing take a face image first; a second image
-    is added now and then as a background/style layer.
-    """
-    face_ids = [i for i in range(n_images) if i < len(faces) and faces[i]]
-    deck: list[int] = []
-    out: list[tuple[int, ...]] = []
-    for index in range(n_shots):
-        if lip_sync and face_ids and sung[index] >= 0.3:
-            primary = face_ids[index % len(face_ids)]
-        else:
-            if not deck:
-                deck = rng.sample(range(n_images), n_images)
-                if out and n_images > 1 and deck[0] == out[-1][0]:
-                    deck.append(deck.pop(0))
-            primary = deck.pop(0)
-        chosen: tuple[int, ...] = (primary,)
-        if n_images > 1 and rng.random() < 0.35:
-            chosen = (primary, rng.choice([i for i in range(n_images) if i != primary]))
-        out.append(chosen)
-    return out
