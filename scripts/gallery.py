@@ -1,11 +1,13 @@
 """Regenerate docs/prompts.md and docs/gallery/: what each prompt word makes you see.
 
 For every environment and effect the renderer knows, renders one short
-beat-synced shot over a reference image and saves a contact sheet (six
-frames) as docs/gallery/env_<name>.jpg or fx_<name>.jpg; then writes
+beat-synced shot over a reference image (environments behind the cut-out
+subject) and saves a contact sheet of six frames as docs/gallery/env_<name>.png
+or fx_<name>.png (256 colours, ~150 KB); the subject cut-outs on the reference
+images as docs/gallery/subject.png (scripts/gallery_subject.py); then writes
 docs/prompts.md from the vocabulary (words → names) with the pictures.
 
-Usage: .venv/bin/python scripts/gallery.py [--only NAME ...]
+Usage: .venv/bin/python scripts/gallery.py [--only NAME ...] [--doc-only]
 """
 
 from __future__ import annotations
@@ -62,20 +64,24 @@ def render(image: Path, *, effect: str | None = None, environment: str | None = 
     return sheet(list(get_renderer("procedural").frames(request)))
 
 
+def save(sheet_bgr: np.ndarray, path: Path) -> None:
+    from PIL import Image
+
+    rgb = Image.fromarray(cv2.cvtColor(sheet_bgr, cv2.COLOR_BGR2RGB))
+    rgb.quantize(256).save(path, optimize=True)  # 256 colours: ~150 KB a sheet
+    print("wrote", path.relative_to(ROOT))
+
+
 def write_sheets(image: Path, only: set[str]) -> None:
     from mvgen.render.effects import EFFECTS, ENVIRONMENTS
 
     GALLERY.mkdir(parents=True, exist_ok=True)
     for name in ENVIRONMENTS:
         if not only or name in only:
-            cv2.imwrite(str(GALLERY / f"env_{name}.jpg"), render(image, environment=name),
-                        [cv2.IMWRITE_JPEG_QUALITY, 82])  # fmt: skip
-            print("env", name)
+            save(render(image, environment=name), GALLERY / f"env_{name}.png")
     for name in EFFECTS:
         if not only or name in only:
-            cv2.imwrite(str(GALLERY / f"fx_{name}.jpg"), render(image, effect=name),
-                        [cv2.IMWRITE_JPEG_QUALITY, 82])  # fmt: skip
-            print("fx", name)
+            save(render(image, effect=name), GALLERY / f"fx_{name}.png")
 
 
 def _words(term: object) -> str:
@@ -109,11 +115,14 @@ def write_doc() -> None:
         "|---|---|---|",
     ]
     for t in v.ENVIRONMENTS:
-        pic = f"![{t.name}](gallery/env_{t.name}.jpg)" if t.name in ENVIRONMENTS else "—"
+        pic = f"![{t.name}](gallery/env_{t.name}.png)" if t.name in ENVIRONMENTS else "—"
         lines.append(f"| `{t.name}` | {_words(t)} | {pic} |")
-    lines += ["", "## Effects", "", "| name | words | six frames |", "|---|---|---|"]
+    lines += ["", "## Effects", "",
+              "What each does to the picture and how it follows the music: "
+              "[effects.md](effects.md).", "",
+              "| name | words | six frames |", "|---|---|---|"]  # fmt: skip
     for t in v.EFFECTS:
-        pic = f"![{t.name}](gallery/fx_{t.name}.jpg)" if t.name in EFFECTS else "—"
+        pic = f"![{t.name}](gallery/fx_{t.name}.png)" if t.name in EFFECTS else "—"
         lines.append(f"| `{t.name}` | {_words(t)} | {pic} |")
     lines += ["", "## Camera, style, pace, palette, depth", "", "| kind | name | words |",
               "|---|---|---|"]  # fmt: skip
@@ -149,6 +158,10 @@ def main() -> None:
             image = Path(tmp) / "astronaut.png"
             Image.fromarray(data.astronaut()).save(image)
             write_sheets(image, set(args.only))
+        if not args.only:
+            import gallery_subject  # beside this script
+
+            gallery_subject.write(GALLERY / "subject.png")
     write_doc()
 
 

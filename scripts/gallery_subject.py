@@ -16,6 +16,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 from skimage import data
 
 from mvgen.lipsync import find_frontal_face
@@ -57,7 +58,11 @@ def _row(image: np.ndarray, cut: Cutout, caption: str) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/gallery/subject.png"))
-    args = parser.parse_args()
+    write(parser.parse_args().out)
+
+
+def write(out: Path) -> None:
+    """The contact sheet of cut-outs on the reference images, at ``out``."""
     cv2.setNumThreads(1)  # the times in the captions are for one core
     rows = []
     for name, image in _images().items():
@@ -75,9 +80,10 @@ def main() -> None:
     width = max(r.shape[1] for r in rows)
     sheet = np.vstack([np.pad(r, ((0, 0), (0, width - r.shape[1]), (0, 0)), constant_values=255)
                        for r in rows])  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(args.out), sheet, [cv2.IMWRITE_PNG_COMPRESSION, 9])
-    print(f"wrote {args.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    rgb = Image.fromarray(cv2.cvtColor(sheet, cv2.COLOR_BGR2RGB))
+    rgb.quantize(256).save(out, optimize=True)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

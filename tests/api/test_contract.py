@@ -66,7 +66,8 @@ def server(
 
 
 @pytest.fixture(scope="module")
-def receiver() -> Iterator[Receiver]:
+def receiver(server: Server) -> Iterator[Receiver]:
+    """One receiver per server (queue): each server signs with its own keys' tokens."""
     hook = Receiver()
     yield hook
     hook.close()
