@@ -62,6 +62,12 @@ def main() -> None:
         print(f"{width}x{height}, {args.frames} frames, x264 {settings.x264_preset} "
               f"crf {settings.x264_crf}")  # fmt: skip
         print(f"{'look':<22} {'render fps':>10} {'+ms/frame':>10} {'x264 fps':>9} {'kbit/s':>8}")
+        # warm-up, unmeasured: first-call costs, and the subject cut-out (made once per image
+        # per process and cached, as in an MV where the image returns in many shots)
+        for look in (Look(), Look(environment="aurora", depth=True)):
+            warm = RenderRequest(shot=make_shot(2, look), images=(photo,), width=width,
+                                 height=height, fps=FPS)  # fmt: skip
+            list(renderer.frames(warm))
         plain_ms = None
         for label, look in looks:
             request = RenderRequest(shot=make_shot(args.frames, look), images=(photo,),
