@@ -8,8 +8,8 @@ import pytest
 
 from mvgen.errors import InputError, ModelUnavailable
 from mvgen.lyrics import check_language_support, get_lyrics, parse_srt, section_label, write_srt
-from mvgen.lyrics.subtitles import ass_color
 from mvgen.lyrics.models import bundled_model_dir
+from mvgen.lyrics.subtitles import ass_color
 from mvgen.settings import Settings
 from mvgen.timeline import Analysis, Lyrics, Section
 

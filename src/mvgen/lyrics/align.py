@@ -126,6 +126,18 @@ class VocalClock:
         a, b = self.spans[k]
         return self.cum[k] + min(t, b) - a
 
+    def span_of(self, t: float) -> int | None:
+        """Index of the span holding ``t``, None in a break."""
+        k = bisect.bisect_right([a for a, _ in self.spans], t) - 1
+        return k if k >= 0 and t <= self.spans[k][1] else None
+
+    def free_between(self, t0: float, t1: float) -> tuple[float, float] | None:
+        """Vocal time of the whole spans strictly between the spans holding ``t0`` and ``t1``."""
+        k0, k1 = self.span_of(t0), self.span_of(t1)
+        lo = self.cum[k0 + 1] if k0 is not None else self.to_vocal(t0)
+        hi = self.cum[k1] if k1 is not None else self.to_vocal(t1)
+        return (lo, hi) if hi > lo else None
+
     def to_song(self, v: float, *, end: bool = False) -> float:
         """Song time of vocal time ``v``; at a span boundary, the later span unless ``end``."""
         v = min(max(v, 0.0), self.total)
@@ -145,7 +157,11 @@ def _spread(
         done += tok.weight
         v1 = lo + (hi - lo) * done / total
         start = clock.to_song(v0)
-        out.append((start, max(start, clock.to_song(v1, end=True))))
+        k = clock.span_of(start)
+        stop = clock.to_song(v1, end=True)
+        if k is not None:  # a word does not run over a break
+            stop = min(stop, clock.spans[k][1])
+        out.append((start, max(start, stop)))
     return out
 
 
@@ -173,7 +189,10 @@ def place(
         before, after = times[i - 1] if i else None, times[j] if j < len(tokens) else None
         lo = clock.to_vocal(before[1]) if before else None
         hi = clock.to_vocal(after[0]) if after else None
-        if lo is None and hi is None:
+        free = clock.free_between(before[1], after[0]) if before and after else None
+        if free is not None:  # a missed line: it sang in the spans its neighbours left free
+            lo, hi = free
+        elif lo is None and hi is None:
             lo, hi = 0.0, clock.total
         elif lo is None:
             lo = max(0.0, hi - need)  # type: ignore[operator]

@@ -38,6 +38,22 @@ MULTILINGUAL_HINT = (
 class LyricsRecognizer(Protocol):
     """Anything that turns a song into timed lyric lines."""
 
+    def _model(self) -> Any:
+        with _LOAD_LOCK:
+            return _load_model(self.model_dir, self.cpu_threads)
+
+    @staticmethod
+    def _detect(model: Any, pcm: np.ndarray, vocals: Sequence[tuple[float, float]]) -> str:
+        sung = vocal_audio(pcm, vocals)
+        return str(model.detect_language(audio=sung if len(sung) else pcm)[0])
+
+    def detect(self, audio: Path, vocals: Sequence[tuple[float, float]]) -> str:
+        """The language sung in ``audio`` (multilingual models; English-only ones say "en")."""
+        if not self.multilingual:
+            return "en"
+        pcm = np.ascontiguousarray(decode_audio(audio, SAMPLE_RATE), np.float32)
+        return self._detect(self._model(), pcm, vocals)
+
     def recognize(
         self, audio: Path, *, language: str | None, vocals: Sequence[tuple[float, float]]
     ) -> Lyrics: ...
@@ -185,6 +201,22 @@ class WhisperRecognizer:
                                    + MULTILINGUAL_HINT)  # fmt: skip
         return "en"
 
+    def _model(self) -> Any:
+        with _LOAD_LOCK:
+            return _load_model(self.model_dir, self.cpu_threads)
+
+    @staticmethod
+    def _detect(model: Any, pcm: np.ndarray, vocals: Sequence[tuple[float, float]]) -> str:
+        sung = vocal_audio(pcm, vocals)
+        return str(model.detect_language(audio=sung if len(sung) else pcm)[0])
+
+    def detect(self, audio: Path, vocals: Sequence[tuple[float, float]]) -> str:
+        """The language sung in ``audio`` (multilingual models; English-only ones say "en")."""
+        if not self.multilingual:
+            return "en"
+        pcm = np.ascontiguousarray(decode_audio(audio, SAMPLE_RATE), np.float32)
+        return self._detect(self._model(), pcm, vocals)
+
     def recognize(
         self, audio: Path, *, language: str | None, vocals: Sequence[tuple[float, float]]
     ) -> Lyrics:
@@ -192,13 +224,10 @@ class WhisperRecognizer:
         lang = self.model_language(language)
         if not vocals:
             return Lyrics((), lang or "en", "asr")
-        pcm = decode_audio(audio, SAMPLE_RATE)
-        with _LOAD_LOCK:
-            model = _load_model(self.model_dir, self.cpu_threads)
-        pcm = np.ascontiguousarray(pcm, np.float32)
+        pcm = np.ascontiguousarray(decode_audio(audio, SAMPLE_RATE), np.float32)
+        model = self._model()
         if lang is None:
-            sung = vocal_audio(pcm, vocals)
-            lang = str(model.detect_language(audio=sung if len(sung) else pcm)[0])
+            lang = self._detect(model, pcm, vocals)
         segments, _ = model.transcribe(
             pcm,
             language=lang,
