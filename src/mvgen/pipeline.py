@@ -234,11 +234,16 @@ def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> P
 
     Fork, not spawn: spawn re-imports the caller's ``__main__``, which breaks
     scripts without a main guard (and ``python -``). The parent has imported
-    none of the analysis libraries yet, so the child starts small.
+    none of the analysis libraries yet, so the child starts small. A process
+    that has already run Whisper itself prepares in-process instead.
     """
     import multiprocessing
+    import sys
     from concurrent.futures import ProcessPoolExecutor
 
+    asr = sys.modules.get("mvgen.lyrics.asr")
+    if asr is not None and asr.ran_whisper():  # a forked child would hang in CTranslate2
+        return fn(*args, **kwargs)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(fn, *args, **kwargs).result()

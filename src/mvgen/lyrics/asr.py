@@ -38,22 +38,6 @@ MULTILINGUAL_HINT = (
 class LyricsRecognizer(Protocol):
     """Anything that turns a song into timed lyric lines."""
 
-    def _model(self) -> Any:
-        with _LOAD_LOCK:
-            return _load_model(self.model_dir, self.cpu_threads)
-
-    @staticmethod
-    def _detect(model: Any, pcm: np.ndarray, vocals: Sequence[tuple[float, float]]) -> str:
-        sung = vocal_audio(pcm, vocals)
-        return str(model.detect_language(audio=sung if len(sung) else pcm)[0])
-
-    def detect(self, audio: Path, vocals: Sequence[tuple[float, float]]) -> str:
-        """The language sung in ``audio`` (multilingual models; English-only ones say "en")."""
-        if not self.multilingual:
-            return "en"
-        pcm = np.ascontiguousarray(decode_audio(audio, SAMPLE_RATE), np.float32)
-        return self._detect(self._model(), pcm, vocals)
-
     def recognize(
         self, audio: Path, *, language: str | None, vocals: Sequence[tuple[float, float]]
     ) -> Lyrics: ...
@@ -95,13 +79,26 @@ def is_multilingual(model_dir: Path) -> bool:
 
 
 _LOAD_LOCK = threading.Lock()
+_LOADED_IN: set[int] = set()  # pids of processes that have loaded a model
+
+
+def ran_whisper() -> bool:
+    """Whether this process has loaded a model: CTranslate2's bundled OpenMP does not survive
+    a fork, so a forked child of such a process hangs when it loads one in turn (measured)."""
+    return os.getpid() in _LOADED_IN
 
 
 @lru_cache(maxsize=2)
-def _load_model(model_dir: Path, threads: int) -> Any:
-    """Load once per process: a load takes about a second and ~100 MB+."""
+def _load_model(model_dir: Path, threads: int, pid: int | None = None) -> Any:
+    """Load once per process: a load takes about a second and ~100 MB+.
+
+    ``pid`` is part of the cache key: a forked child (``pipeline.make`` runs
+    the analysis in one) must not reuse its parent's model, whose worker
+    threads did not survive the fork (it hangs).
+    """
     from faster_whisper import WhisperModel
 
+    _LOADED_IN.add(os.getpid())
     return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
 
 
@@ -203,7 +200,7 @@ class WhisperRecognizer:
 
     def _model(self) -> Any:
         with _LOAD_LOCK:
-            return _load_model(self.model_dir, self.cpu_threads)
+            return _load_model(self.model_dir, self.cpu_threads, os.getpid())
 
     @staticmethod
     def _detect(model: Any, pcm: np.ndarray, vocals: Sequence[tuple[float, float]]) -> str:
