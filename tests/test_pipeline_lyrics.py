@@ -125,21 +125,21 @@ def test_chinese_lyrics_karaoke_renders_glyphs_per_character(
     """A Chinese lyrics field: per-character \\k timing, real glyphs burned in two colours."""
     text = "黄色的灯笼漂在港口上"
     options = MvOptions(lyrics=text, language="zh", add_subtitle=True, subtitle_style="karaoke",
-                        resolution="540p", seed=1)  # fmt: skip
+                        subtitle_color="#00CC44", resolution="540p", seed=1)  # fmt: skip
     out = tmp_path / "mv.mp4"
     result = pipeline.make(spoken_song, [coffee], out, options, FAST)
     line = result.prepared.lyrics.lines[0]
     assert line.text == text and [w.text for w in line.words] == list(text)
     ass = out.with_suffix(".ass").read_text(encoding="utf-8")
     assert ass.count("\\k") >= len(text) and "Noto Sans CJK SC" in ass
-    middle = (line.start + line.end) / 2
-    frames = {i: f.copy() for i, f in enumerate(iter_frames(out, 960, 540))
-              if i in (15, round(middle * 30))}  # fmt: skip
-    gold = (0x3D, 0xC8, 0xFF)  # BGR of the sung colour next to white text
-    white = (255, 255, 255)
-    mid = frames[round(middle * 30)]
-    assert colour_share(mid, gold, 50) > 0.001 and colour_share(mid, white, 30) > 0.001
-    assert colour_share(frames[15], gold, 50) < 0.0005  # 0.5 s: nothing sung yet
+    at = {"before": 15, "early": round(line.start * 30 + 9), "late": round(line.end * 30 - 9)}
+    frames = {i: f.copy() for i, f in enumerate(iter_frames(out, 960, 540)) if i in at.values()}
+    green = (0x44, 0xCC, 0x00)  # BGR of the unsung colour (the sung one: tests/lyrics)
+    share = {k: colour_share(frames[i], green) for k, i in at.items()}
+    print(f"\nkaraoke zh, unsung green share {share}")
+    assert share["before"] < 0.0005  # 0.5 s: no subtitle yet
+    assert share["early"] > 0.002  # most characters still to sing: green glyphs
+    assert share["late"] < share["early"] / 2  # by the end most have changed colour
 
 
 def test_chinese_without_subtitles_falls_back_to_section_labels(
