@@ -171,6 +171,27 @@ def _speed(tokens: Sequence[Token], times: Sequence[tuple[float, float] | None])
     return statistics.median(rates) if rates else SECONDS_PER_CHAR
 
 
+def _room(
+    clock: VocalClock,
+    before: tuple[float, float] | None,
+    after: tuple[float, float] | None,
+    need: float,
+) -> tuple[float, float]:
+    """Vocal time for words between two matched words (either may be missing)."""
+    if before and after:
+        free = clock.free_between(before[1], after[0])
+        if free is not None:  # a missed line: it sang in the spans its neighbours left free
+            return free
+        return clock.to_vocal(before[1]), clock.to_vocal(after[0])
+    if after:
+        hi = clock.to_vocal(after[0])
+        return max(0.0, hi - need), hi
+    if before:
+        lo = clock.to_vocal(before[1])
+        return lo, min(clock.total, lo + need)
+    return 0.0, clock.total
+
+
 def place(
     tokens: Sequence[Token], times: list[tuple[float, float] | None], clock: VocalClock
 ) -> list[tuple[float, float]]:
@@ -185,20 +206,9 @@ def place(
         while j < len(tokens) and times[j] is None:
             j += 1
         run = tokens[i:j]
-        need = sum(t.weight for t in run) * rate
         before, after = times[i - 1] if i else None, times[j] if j < len(tokens) else None
-        lo = clock.to_vocal(before[1]) if before else None
-        hi = clock.to_vocal(after[0]) if after else None
-        free = clock.free_between(before[1], after[0]) if before and after else None
-        if free is not None:  # a missed line: it sang in the spans its neighbours left free
-            lo, hi = free
-        elif lo is None and hi is None:
-            lo, hi = 0.0, clock.total
-        elif lo is None:
-            lo = max(0.0, hi - need)  # type: ignore[operator]
-        elif hi is None:
-            hi = min(clock.total, lo + need)
-        times[i:j] = _spread(run, lo, max(lo, hi), clock)  # type: ignore[arg-type]
+        lo, hi = _room(clock, before, after, sum(t.weight for t in run) * rate)
+        times[i:j] = _spread(run, lo, max(lo, hi), clock)
         i = j
     return [t for t in times if t is not None]
 
