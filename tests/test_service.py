@@ -75,3 +75,14 @@ def test_production_refuses_the_default_secret() -> None:
     with pytest.raises(RuntimeError, match="MVGEN_SECRET_KEY"):
         create_app(Settings(environment="production"))
     create_app(Settings(environment="production", secret_key="a-long-random-secret-value"))
+
+
+def test_lyrics_fields_reach_the_options() -> None:
+    """Additive request fields: the user's lyrics and the subtitle style (issue 13)."""
+    fields = {"lyrics": "我们走\nhold on", "subtitle_style": "karaoke"}
+    body = MvCreate.model_validate({"images": ["x"], "audio_url": "y", **fields})
+    options = options_of(service.options_json(body, "1"))
+    assert options.lyrics == "我们走\nhold on" and options.subtitle_style == "karaoke"
+    default = options_of(service.options_json(MvCreate(images=["x"], audio_url="y"), "1"))
+    assert default.lyrics == "" and default.subtitle_style == "line"
+    assert _errors(MvCreate, {"images": ["x"], "audio_url": "y", "subtitle_style": "bounce"})[1]

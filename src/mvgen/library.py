@@ -32,7 +32,8 @@ def make(
     """Song + images → ``out`` (MP4) and ``out.storyboard.json``.
 
     ``options`` are MvOptions fields (prompt, aspect_ratio, resolution, seed,
-    quality, add_subtitle, subtitle_color, language, lip_sync). Raises
+    quality, add_subtitle, subtitle_color, language, lip_sync, lyrics,
+    subtitle_style). Raises
     ``InputError`` naming the field and rule for anything the contract refuses.
     """
     from mvgen import pipeline

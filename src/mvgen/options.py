@@ -10,7 +10,9 @@ from mvgen.media.frames import ASPECT_RATIOS, RESOLUTIONS
 
 LANGUAGES = ("en", "zh", "auto")
 QUALITIES = ("standard", "high")
+SUBTITLE_STYLES = ("line", "karaoke")
 MAX_PROMPT = 3000
+MAX_LYRICS = 20000  # characters: a long song's lyrics are ~3000
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -25,6 +27,8 @@ class MvOptions:
     lip_sync: bool = False
     quality: str = "standard"  # standard | high
     seed: int = 0
+    lyrics: str = ""  # the user's lyrics, one sung line per line: words kept, times aligned
+    subtitle_style: str = "line"  # line | karaoke (each word highlighted as it is sung)
 
     def check(self) -> MvOptions:
         """Raise InputError (field, rule) for the first value the contract does not allow."""
@@ -32,6 +36,9 @@ class MvOptions:
         _one_of("resolution", self.resolution, tuple(RESOLUTIONS))
         _one_of("language", self.language, LANGUAGES)
         _one_of("quality", self.quality, QUALITIES)
+        _one_of("subtitle_style", self.subtitle_style, SUBTITLE_STYLES)
+        if len(self.lyrics) > MAX_LYRICS:
+            raise InputError("lyrics", f"at most {MAX_LYRICS} characters (got {len(self.lyrics)})")
         if len(self.prompt) > MAX_PROMPT:
             raise InputError("prompt", f"at most {MAX_PROMPT} characters (got {len(self.prompt)})")
         if not _COLOR.match(self.subtitle_color):

@@ -65,7 +65,7 @@ def prepare(
     progress("lyrics", 0, 1)
     lyrics = get_lyrics(
         audio, analysis, srt=srt, language=options.language, settings=settings,
-        need_text=options.add_subtitle,
+        need_text=options.add_subtitle, text=options.lyrics or None,
     )  # fmt: skip
     progress("lyrics", 1, 1)
     all_images = (*images, lip_ref) if lip_ref is not None else tuple(images)
@@ -163,7 +163,7 @@ def _subtitles(
 
     ass = write_ass(
         lyrics, out.with_suffix(".ass"), width=storyboard.width, height=storyboard.height,
-        color=options.subtitle_color, language=storyboard.language,
+        color=options.subtitle_color, language=storyboard.language, style=options.subtitle_style,
     )  # fmt: skip
     return ass, write_srt(lyrics, out.with_suffix(".srt")), fonts_dir()
 
@@ -234,11 +234,16 @@ def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> P
 
     Fork, not spawn: spawn re-imports the caller's ``__main__``, which breaks
     scripts without a main guard (and ``python -``). The parent has imported
-    none of the analysis libraries yet, so the child starts small.
+    none of the analysis libraries yet, so the child starts small. A process
+    that has already run Whisper itself prepares in-process instead.
     """
     import multiprocessing
+    import sys
     from concurrent.futures import ProcessPoolExecutor
 
+    asr = sys.modules.get("mvgen.lyrics.asr")
+    if asr is not None and asr.ran_whisper():  # a forked child would hang in CTranslate2
+        return fn(*args, **kwargs)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(fn, *args, **kwargs).result()

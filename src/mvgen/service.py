@@ -146,6 +146,8 @@ def options_json(body: MvCreate, task_id: str) -> str:
         "lip_sync": bool(body.lip_sync),
         "quality": body.quality or "standard",
         "seed": int(task_id) % (2**31),
+        "lyrics": body.lyrics or "",
+        "subtitle_style": body.subtitle_style or "line",
     }
     return json.dumps(options, ensure_ascii=False)
 

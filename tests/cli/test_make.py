@@ -49,3 +49,13 @@ def test_bad_inputs_exit_2_naming_field_and_rule(
         assert code in proc.stderr and field in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
     assert not (tmp_path / "x.mp4").exists()
+
+
+def test_lyrics_options_are_checked(song_12s: Path, astronaut: Path, tmp_path: Path) -> None:
+    out = str(tmp_path / "x.mp4")
+    proc = mvgen("make", str(song_12s), str(astronaut), "--lyrics", str(tmp_path / "no.txt"),
+                 "-o", out)  # fmt: skip
+    assert proc.returncode == 2 and "cannot read --lyrics" in proc.stderr, proc.stderr
+    proc = mvgen("make", str(song_12s), str(astronaut), "--subtitle-style", "bouncing", "-o", out)
+    assert proc.returncode == 2 and "subtitle_style" in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and not Path(out).exists()

@@ -1,13 +1,9 @@
-"""Offline recognition of espeak-ng "vocals" mixed over a real song (bundled tiny.en)."""
+"""Offline recognition of espeak-ng "vocals" mixed over a real song (bundled models)."""
 
 from __future__ import annotations
 
-import re
-import shutil
 import statistics
-import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,38 +12,11 @@ import pytest
 from mvgen.errors import ModelUnavailable
 from mvgen.lyrics import WhisperRecognizer, check_language_support, get_lyrics, model_dir
 from mvgen.lyrics.asr import SAMPLE_RATE, _load_model, group_lines, in_vocals, vocal_audio
-from mvgen.media.ffmpeg import decode_audio, encode_wav
+from mvgen.lyrics.models import bundled_model_dir
+from mvgen.media.ffmpeg import decode_audio
 from mvgen.settings import Settings
 from mvgen.timeline import Analysis, Lyrics, Section, Word
-
-LINES = [
-    (7.0, "the city lights are shining bright tonight"),
-    (13.0, "we are running through the summer rain"),
-    (19.0, "hold my hand and never let me go"),
-    (25.5, "every morning brings a brand new day"),
-    (32.0, "sing it louder for the people far away"),
-]
-MUSIC_DB = -12.0  # music level under the voice (RMS)
-
-
-@dataclass(frozen=True)
-class Mix:
-    path: Path
-    spans: tuple[tuple[float, float], ...]  # truth: where each line is voiced
-
-
-def words_of(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def wer(reference: list[str], hypothesis: list[str]) -> float:
-    """Word error rate: word-level Levenshtein distance / reference length."""
-    row = list(range(len(hypothesis) + 1))
-    for i, ref in enumerate(reference, start=1):
-        prev, row[0] = row[0], i
-        for j, hyp in enumerate(hypothesis, start=1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ref != hyp))
-    return row[-1] / max(1, len(reference))
+from tests.lyrics.conftest import GERMAN, LINES, SPANISH, Mix, make_mix, wer, words_of
 
 
 def test_wer_function() -> None:
@@ -56,33 +25,9 @@ def test_wer_function() -> None:
     assert wer(["a", "b"], []) == 1.0
 
 
-def _speak(text: str, folder: Path, index: int) -> np.ndarray:
-    wav = folder / f"line{index}.wav"
-    exe = shutil.which("espeak-ng")
-    if exe is None:
-        pytest.fail("espeak-ng missing (Debian: apt-get install espeak-ng)")
-    subprocess.run([exe, "-v", "en", "-s", "140", "-w", str(wav), text], check=True)
-    voice = decode_audio(wav, SAMPLE_RATE)
-    voiced = np.nonzero(np.abs(voice) > 0.01)[0]
-    return voice[voiced[0] : voiced[-1] + 1]
-
-
 @pytest.fixture(scope="module")
-def mix(song_45s: Path, tmp_path_factory: pytest.TempPathFactory) -> Mix:
-    folder = tmp_path_factory.mktemp("asr")
-    song = decode_audio(song_45s, SAMPLE_RATE)
-    voice = np.zeros_like(song)
-    spans = []
-    for i, (start, text) in enumerate(LINES):
-        speech = _speak(text, folder, i)
-        a = int(start * SAMPLE_RATE)
-        voice[a : a + len(speech)] = speech
-        spans.append((start, start + len(speech) / SAMPLE_RATE))
-    rms = lambda x: float(np.sqrt(np.mean(np.square(x))))  # noqa: E731
-    voice_rms = rms(voice[np.abs(voice) > 0])
-    mixed = voice / voice_rms + song / rms(song) * 10 ** (MUSIC_DB / 20)
-    mixed = (mixed / np.abs(mixed).max() * 0.9).astype(np.float32)
-    return Mix(encode_wav(mixed, SAMPLE_RATE, folder / "mix.wav"), tuple(spans))
+def mix(english_mix: Mix) -> Mix:
+    return english_mix
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +50,8 @@ def test_recognises_lines_over_music(mix: Mix, recognised: tuple[Lyrics, float])
     starts = [line.start for line in lyrics.lines]
     line_errors = [min(abs(s - a) for s in starts) for a, _ in mix.spans]
     end_errors = [min(abs(line.end - b) for line in lyrics.lines) for _, b in mix.spans]
-    print(f"\nASR tiny.en int8: {seconds:.2f} s, WER {error:.3f}")
+    print(f"\nASR base int8, language auto -> {lyrics.language}: {seconds:.2f} s, "
+          f"WER {error:.3f}")  # fmt: skip
     ms = lambda v: f"{v * 1000:.0f} ms"  # noqa: E731
     median_end = ms(statistics.median(end_errors))
     print(f"line-start error (word timestamps): median {ms(statistics.median(line_errors))}, "
@@ -136,7 +82,7 @@ def test_segment_starts_for_comparison(mix: Mix, recognised: tuple[Lyrics, float
 
 
 def test_no_vocals_no_lines(mix: Mix) -> None:
-    recognizer = WhisperRecognizer(model_dir(Settings()))
+    recognizer = WhisperRecognizer(bundled_model_dir())  # tiny.en: English only
     assert recognizer.recognize(mix.path, language=None, vocals=()).lines == ()
     with pytest.raises(ModelUnavailable, match="English-only"):
         recognizer.recognize(mix.path, language="zh", vocals=((0.0, 1.0),))
@@ -163,8 +109,9 @@ def test_multilingual_folder_detected_without_loading(tmp_path: Path) -> None:
     assert check_language_support("zh", settings)
     recognizer = WhisperRecognizer(tmp_path)
     assert recognizer.model_language("auto") is None and recognizer.model_language("zh") == "zh"
-    bundled = WhisperRecognizer(model_dir(Settings()))
+    bundled = WhisperRecognizer(bundled_model_dir())
     assert not bundled.multilingual and bundled.model_language("auto") == "en"
+    assert WhisperRecognizer(model_dir(Settings(), "auto")).multilingual  # the bundled base
 
 
 def test_vocal_audio_feeds_detection_sung_parts() -> None:
@@ -172,3 +119,14 @@ def test_vocal_audio_feeds_detection_sung_parts() -> None:
     sung = vocal_audio(pcm, [(10.0, 12.0), (20.0, 50.0)])
     assert len(sung) == 30 * SAMPLE_RATE and sung[0] == 10 * SAMPLE_RATE
     assert sung[2 * SAMPLE_RATE] == 20 * SAMPLE_RATE
+
+
+@pytest.mark.parametrize(("voice", "lines"), [("de", GERMAN), ("es", SPANISH)])
+def test_detects_a_non_english_voice(
+    voice: str, lines: list[tuple[float, str]], song_45s: Path, tmp_path: Path
+) -> None:
+    """Language ID on sung-over-music German and Spanish (espeak-ng has no usable Mandarin)."""
+    mixed = make_mix(song_45s, lines, tmp_path, voice)
+    recognizer = WhisperRecognizer(model_dir(Settings(), "auto"))
+    padded = tuple((a - 0.3, b + 0.3) for a, b in mixed.spans)
+    assert recognizer.detect(mixed.path, padded) == voice

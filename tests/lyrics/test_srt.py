@@ -8,6 +8,7 @@ import pytest
 
 from mvgen.errors import InputError, ModelUnavailable
 from mvgen.lyrics import check_language_support, get_lyrics, parse_srt, section_label, write_srt
+from mvgen.lyrics.models import bundled_model_dir
 from mvgen.lyrics.subtitles import ass_color
 from mvgen.settings import Settings
 from mvgen.timeline import Analysis, Lyrics, Section
@@ -114,7 +115,8 @@ def test_get_lyrics_srt_clipped_to_song(tmp_path: Path) -> None:
 
 
 def test_zh_needs_multilingual_model(tmp_path: Path) -> None:
-    settings = Settings()  # bundled tiny.en
+    assert check_language_support("zh", Settings())  # the bundled multilingual base
+    settings = Settings(whisper_model=bundled_model_dir())  # an English-only override
     assert check_language_support("en", settings) and check_language_support("auto", settings)
     assert not check_language_support("zh", settings)
     assert not check_language_support("en", Settings(whisper_model=tmp_path))  # no model.bin

@@ -20,7 +20,9 @@ AspectRatio = Literal["16:9", "1:1", "9:16", "4:3", "3:4"]
 Resolution = Literal["720p", "540p", "1080p"]
 Language = Literal["en", "zh", "auto"]
 Quality = Literal["standard", "high"]
+SubtitleStyle = Literal["line", "karaoke"]
 MAX_PROMPT = 3000
+MAX_LYRICS = 20000
 
 
 def _required_text(value: str, field: str) -> str:
@@ -52,11 +54,18 @@ class MvCreate(BaseModel):
     subtitle_color: str | None = Field(
         "#FFFFFF", pattern=r"^#[0-9A-Fa-f]{6}$", description="Subtitle colour #RRGGBB."
     )
-    srt_url: str | None = Field(None, description="SRT subtitles (URL or data URI).")
+    srt_url: str | None = Field(None, description="SRT or LRC subtitles (URL or data URI).")
     language: Language | None = Field(None, description="en, zh, or auto/absent (detect).")
     callback_url: str | None = Field(None, description="Receives the task body on each change.")
     lip_ref_url: str | None = Field(None, description="Close-up of the singer's frontal face.")
     quality: Quality | None = Field("standard", description="standard or high (slower).")
+    lyrics: str | None = Field(
+        None, max_length=MAX_LYRICS, description="mvgen addition: the song's lyrics, one sung "
+        "line per line; the words are kept, their times aligned to the vocals.",
+    )  # fmt: skip
+    subtitle_style: SubtitleStyle | None = Field(
+        "line", description="mvgen addition: line, or karaoke (each word lights up when sung)."
+    )
 
     @field_validator("audio_url")
     @classmethod

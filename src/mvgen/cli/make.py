@@ -26,7 +26,11 @@ def make(
     quality: Annotated[str, typer.Option(help="standard or high")] = "standard",
     subtitles: Annotated[bool, typer.Option("--subtitles", help="burn lyrics in")] = False,
     subtitle_color: Annotated[str, typer.Option(help="#RRGGBB")] = "#FFFFFF",
-    srt: Annotated[str | None, typer.Option(help="SRT lyrics (path/URL)")] = None,
+    srt: Annotated[str | None, typer.Option(help="SRT or LRC lyrics (path/URL)")] = None,
+    lyrics: Annotated[
+        Path | None, typer.Option(help="lyrics text file, one sung line per line (aligned)")
+    ] = None,
+    subtitle_style: Annotated[str, typer.Option(help="line or karaoke")] = "line",
     language: Annotated[str, typer.Option(help="en, zh or auto")] = "auto",
     lip_sync: Annotated[bool, typer.Option("--lip-sync", help="animate frontal faces")] = False,
     lip_ref: Annotated[str | None, typer.Option(help="close-up of the singer's face")] = None,
@@ -37,12 +41,17 @@ def make(
     console = Console(stderr=True)
     started = time.perf_counter()
     try:
+        words = lyrics.read_text(encoding="utf-8-sig") if lyrics is not None else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        console.print(f"[red]error[/red] cannot read --lyrics {lyrics}: {exc}")
+        raise typer.Exit(2) from None
+    try:
         with _bars(console) as bars:
             result = make_mv(
                 audio, images, out, srt=srt, lip_ref=lip_ref, progress=bars.update,
                 prompt=prompt, aspect_ratio=aspect_ratio, resolution=resolution, seed=seed,
                 quality=quality, add_subtitle=subtitles, subtitle_color=subtitle_color,
-                language=language, lip_sync=lip_sync,
+                language=language, lip_sync=lip_sync, lyrics=words, subtitle_style=subtitle_style,
             )  # fmt: skip
     except MvgenError as exc:
         console.print(f"[red]error[/red] [{exc.err_code}] {exc}")
@@ -50,7 +59,8 @@ def make(
     board = result.prepared.storyboard
     console.print(
         f"[green]done[/green] {result.video} ({board.width}x{board.height}, "
-        f"{len(board.shots)} shots, {board.total_frames} frames) and {result.storyboard} "
+        f"{len(board.shots)} shots, {board.total_frames} frames, lyrics in {board.language}) "
+        f"and {result.storyboard} "
         f"in {time.perf_counter() - started:.1f} s"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,7 @@ def judge_audio(path: Path, field: str, *, timeout: float = 120.0) -> tuple[str,
 
 
 def judge_srt(data: bytes, field: str) -> str:
-    """The text of an SRT file (UTF-8/UTF-16 with BOM, UTF-8, or Latin-1 fallback)."""
+    """The text of an SRT or LRC file (UTF-8/UTF-16 with BOM, UTF-8, or Latin-1 fallback)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", "replace")
     else:
@@ -155,6 +156,9 @@ def judge_srt(data: bytes, field: str) -> str:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("latin-1")
-    if "-->" not in text or "\x00" in text:
-        raise InputError(field, "is not an SRT subtitle file (no 'start --> end' timings)")
+    lrc = re.search(r"^\s*\[\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?\]", text, re.M) is not None
+    if ("-->" not in text and not lrc) or "\x00" in text:
+        raise InputError(
+            field, "is not an SRT or LRC subtitle file (no 'start --> end' or [mm:ss] timings)"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")

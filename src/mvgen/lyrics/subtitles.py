@@ -17,12 +17,14 @@ from PIL import ImageFont
 
 from mvgen.errors import InputError
 from mvgen.lyrics.fonts import SubtitleFont, subtitle_font
+from mvgen.lyrics.karaoke import karaoke_text, sung_color, token_times
 from mvgen.lyrics.srt import TOKEN
 from mvgen.timeline import LyricLine, Lyrics
 
 COLOR = re.compile(r"^#([0-9A-Fa-f]{6})$")
 MIN_SHOW = 0.6  # seconds a line stays up at least (when the next one allows)
 MAX_ROWS = 2
+STYLES = ("line", "karaoke")
 BREAK_AFTER = set("，。！？；：、,.!?;:")  # a row may end at a phrase break...
 PHRASE_BONUS = 0.8  # ...even if that row is up to 25 % wider than the balanced one
 LABELS = {
@@ -162,24 +164,47 @@ def _timestamp(cs: int) -> str:
 def _screens(
     line: LyricLine, limit: float, font: ImageFont.FreeTypeFont
 ) -> list[tuple[float, str]]:
-    """(start time, text) of each screen of a line, timed by its share of characters."""
+    """(start time, ASS text) of each screen of a line, timed by its share of characters."""
     screens = wrap(line.text, limit, font)
     weights = [max(1, len(s.replace("\n", "").replace(" ", ""))) for s in screens]
     total, done, out = sum(weights), 0, []
     for screen, weight in zip(screens, weights, strict=True):
-        out.append((line.start + (line.end - line.start) * done / total, screen))
+        start = line.start + (line.end - line.start) * done / total
+        out.append((start, _escape(screen).replace("\n", "\\N")))
         done += weight
     return out
 
 
+def _karaoke_screens(
+    line: LyricLine, limit: float, font: ImageFont.FreeTypeFont
+) -> list[tuple[float, str]]:
+    """Like ``_screens``, each token preceded by its ``\\k`` time; a screen starts when sung."""
+    tokens, times = _tokens(line.text), token_times(line)
+    out: list[tuple[float, str]] = []
+    k = 0
+    for screen in wrap(line.text, limit, font):
+        rows = []
+        for row in screen.split("\n"):
+            n = min(len(_tokens(row)), len(tokens) - k)
+            rows.append([(tokens[k + i][0], _escape(tokens[k + i][1]), *times[k + i])
+                         for i in range(n)])  # fmt: skip
+            k += n
+        if not rows[0]:
+            break
+        start = line.start if not out else rows[0][0][2]
+        out.append((start, karaoke_text(round(start * 100), rows)))
+    return out
+
+
 def _events(
-    lyrics: Lyrics, limit: float, font: ImageFont.FreeTypeFont
+    lyrics: Lyrics, limit: float, font: ImageFont.FreeTypeFont, karaoke: bool = False
 ) -> list[tuple[int, int, str]]:
     """(start cs, end cs, text), one screen at a time, never overlapping."""
     timed: list[tuple[float, str]] = []
     ends: list[float] = []
+    screens_of = _karaoke_screens if karaoke else _screens
     for line in sorted(lyrics.lines, key=lambda ln: ln.start):
-        screens = _screens(line, limit, font)
+        screens = screens_of(line, limit, font)
         timed += screens
         ends += [s for s, _ in screens[1:]] + [line.end]
     events: list[tuple[int, int, str]] = []
@@ -189,14 +214,17 @@ def _events(
         if i + 1 < len(timed):
             b = min(b, round(timed[i + 1][0] * 100))
         if b > a and text:
-            events.append((a, b, _escape(text).replace("\n", "\\N")))
+            events.append((a, b, text))
     return events
 
 
 def _header(
-    width: int, height: int, color: str, lay: Layout, font: SubtitleFont, language: str
-) -> str:
-    primary = ass_color(color)
+    width: int, height: int, color: str, lay: Layout, font: SubtitleFont, language: str,
+    karaoke: bool = False,
+) -> str:  # fmt: skip
+    """Script info and the one style; karaoke: unsung = ``color``, sung = a second colour."""
+    secondary = ass_color(color)
+    primary = ass_color(sung_color(color)) if karaoke else secondary
     dark = _luminance(color) < 0.3  # dark text gets a light outline to stay readable
     outline = "&H00FFFFFF" if dark else "&H00000000"
     back = "&H80FFFFFF" if dark else "&H80000000"
@@ -211,7 +239,7 @@ def _header(
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
-        f"Style: Default,{font.family},{lay.font_size},{primary},{primary},{outline},{back},"
+        f"Style: Default,{font.family},{lay.font_size},{primary},{secondary},{outline},{back},"
         f"{bold},0,0,0,100,100,0,0,1,{lay.outline},{lay.shadow},2,"
         f"{lay.margin_lr},{lay.margin_lr},{lay.margin_v},1\n\n"
         "[Events]\n"
@@ -220,17 +248,24 @@ def _header(
 
 
 def write_ass(
-    lyrics: Lyrics, path: Path, *, width: int, height: int, color: str, language: str
-) -> Path:
-    """Write an ASS file for a ``width``×``height`` frame: one screen of lyrics at a time."""
+    lyrics: Lyrics, path: Path, *, width: int, height: int, color: str, language: str,
+    style: str = "line",
+) -> Path:  # fmt: skip
+    """Write an ASS file for a ``width``×``height`` frame: one screen of lyrics at a time.
+
+    ``style`` "karaoke" lights each word (CJK: character) up as it is sung.
+    """
+    if style not in STYLES:
+        raise InputError("subtitle_style", f"must be one of {', '.join(STYLES)} (got {style!r})")
+    karaoke = style == "karaoke"
     font = subtitle_font()
     lay = layout(width, height)
     pil = font.pil(lay.font_size * font.ass_to_em())
     limit = lay.text_width - 2 * lay.outline
-    header = _header(width, height, color, lay, font, language)
+    header = _header(width, height, color, lay, font, language, karaoke)
     body = "".join(
         f"Dialogue: 0,{_timestamp(a)},{_timestamp(b)},Default,,0,0,0,,{text}\n"
-        for a, b, text in _events(lyrics, limit, pil)
+        for a, b, text in _events(lyrics, limit, pil, karaoke)
     )
     path.write_text(header + body, encoding="utf-8")
     return path
