@@ -249,13 +249,18 @@ def test_credit_insufficient(server: Server, body: dict[str, Any], files: _Files
 
 
 def test_language_zh_subtitles_without_multilingual_model(
-    server: Server, body: dict[str, Any]
+    body: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    """An operator who points MVGEN_WHISPER_MODEL at an English-only model gets zh refused."""
     from mvgen.lyrics import check_language_support
+    from mvgen.lyrics.models import bundled_model_dir
 
-    if check_language_support("zh", server.settings):
-        pytest.skip("a multilingual whisper model is configured here")
-    _refused(server, {**body, "language": "zh", "add_subtitle": True}, "ModelUnavailable")
+    settings = make_settings(tmp_path_factory.mktemp("english-only"), free_port(),
+                             whisper_model=bundled_model_dir(), workers=0)  # fmt: skip
+    assert not check_language_support("zh", settings)
+    with running_server(settings, {"alice": 10_000}) as english_only:
+        _refused(english_only, {**body, "language": "zh", "add_subtitle": True},
+                 "ModelUnavailable")  # fmt: skip
 
 
 def test_internal_service_failure_only_for_bugs(
