@@ -9,7 +9,7 @@ from mvgen.options import MvOptions
 from mvgen.storyboard import CutRules, plan
 from mvgen.storyboard.cuts import grid_kind, plan_cuts, section_bounds, target_seconds
 from mvgen.storyboard.edit import reprompt
-from mvgen.timeline import Lyrics, Storyboard
+from mvgen.timeline import LyricLine, Lyrics, Storyboard, Word
 from tests.storyboard.test_plan import make_analysis
 
 NONE = Lyrics((), "en")
@@ -108,3 +108,33 @@ def test_editing_a_shot_never_moves_other_cuts() -> None:
     after = replace(board, shots=shots)
     assert [(s.span, s.cut) for s in after.shots] == [(s.span, s.cut) for s in board.shots]
     assert edited.prompt != board.shots[k].prompt and edited.images == board.shots[k].images
+
+
+def _line(start: float, texts: str, step: float = 0.5, pause_after: int = -1,
+          pause: float = 0.0) -> LyricLine:  # fmt: skip
+    """A line of words ``step`` apart, with an extra ``pause`` after word ``pause_after``."""
+    words, t = [], start
+    for i, text in enumerate(texts.split()):
+        words.append(Word(t, t + step * 0.8, text))
+        t += step + (pause if i == pause_after else 0.0)
+    return LyricLine(start, words[-1].end, texts, tuple(words))
+
+
+def test_a_section_start_inside_a_short_line_waits_for_the_singer() -> None:
+    analysis = make_analysis(90.0)  # a section starts at 48.25 s
+    line = _line(46.9, "hold my hand and never let it go")  # 46.9 .. 50.7 s
+    cuts = [c.seconds for c in plan_cuts(analysis, Lyrics((line,), "en"), CutRules())]
+    assert not any(line.start + 0.05 < c < line.end - 0.05 for c in cuts), cuts
+    assert any(abs(c - 48.25) < 3.0 for c in cuts)  # the section still cuts, just outside
+
+
+def test_a_line_longer_than_a_shot_is_cut_only_in_its_largest_pause() -> None:
+    analysis = make_analysis(90.0)
+    rules = CutRules(min_seconds=2.0, max_seconds=6.0)
+    line = _line(20.1, "a very long line that the singer holds on and on and on and on",
+                 step=0.45, pause_after=8, pause=1.2)  # fmt: skip
+    assert line.end - line.start > rules.max_seconds  # 7.9 s; each side of the pause fits
+    inside = [c.seconds for c in plan_cuts(analysis, Lyrics((line,), "en"), rules)
+              if line.start + 0.05 < c.seconds < line.end - 0.05]  # fmt: skip
+    gap = (line.words[8].end, line.words[9].start)
+    assert len(inside) == 1 and gap[0] - 0.05 <= inside[0] <= gap[1] + 0.05, (inside, gap)

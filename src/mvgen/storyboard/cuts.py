@@ -13,8 +13,10 @@ always cuts. Inside a section the cut sequence minimises a cost made of
 - where the cut falls on the bar grid: 8- and 4-bar phrase boundaries
   (counted from the section's first downbeat) are best, then downbeats,
   then half bars, then other beats;
-- lyrics: never inside a word, almost never inside a sung line (vocal
-  activity stands in when there are no lyrics), and a small pull towards
+- lyrics: never inside a word, never inside a sung line that fits in one
+  shot (a section start inside one waits for the line's end, or moves to
+  just before it), a longer line only in its largest pause between words;
+  vocal activity stands in when there are no lyrics; a small pull towards
   line ends;
 - monotony: the same length as the previous shot costs a little, so equal
   music still gets an edit with a rhythm of its own.
@@ -31,10 +33,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mvgen.timeline import Analysis, Lyrics
+from mvgen.timeline import Analysis, LyricLine, Lyrics
 
 INSIDE_WORD = 1000.0
-INSIDE_PHRASE = 60.0
+INSIDE_LINE = 800.0  # a sung line that fits in one shot is never split (worse than a long shot)
+INSIDE_PHRASE = 60.0  # inside a long line away from its largest gap, or inside vocal activity
 AT_LINE_END = -1.5
 OUT_OF_RANGE = 500.0
 LENGTH_WEIGHT = 3.0
@@ -70,8 +73,14 @@ class Cut:
     reason: str
 
 
-def section_bounds(analysis: Analysis) -> list[float]:
-    """Section starts snapped to their downbeat (else the nearest beat); 0 and the end included."""
+def section_bounds(
+    analysis: Analysis, lyrics: Lyrics | None = None, max_seconds: float = float("inf")
+) -> list[float]:
+    """Section starts snapped to their downbeat (else the nearest beat); 0 and the end included.
+
+    A section start inside a sung line that fits in one shot moves to the beat just
+    outside the line (the nearer side): the edit waits for the singer.
+    """
     bounds = [0.0]
     beats = list(analysis.beats)
     downbeats = list(analysis.downbeats)
@@ -82,6 +91,8 @@ def section_bounds(analysis: Analysis) -> list[float]:
             t = _nearest(downbeats, t)
         elif beats:
             t = _nearest(beats, t)
+        if lyrics is not None:
+            t = _outside_lines(t, beats, lyrics, max_seconds)
         if t - bounds[-1] >= 1.0 and analysis.duration - t >= 1.0:
             bounds.append(t)
     bounds.append(analysis.duration)
@@ -94,17 +105,52 @@ def _nearest(sorted_values: Sequence[float], t: float) -> float:
     return min(options, key=lambda v: abs(v - t))
 
 
+def _outside_lines(t: float, beats: Sequence[float], lyrics: Lyrics, max_seconds: float) -> float:
+    """``t``, or the nearest beat before or after the short sung line ``t`` falls inside."""
+    for line in lyrics.lines:
+        if line.end - line.start <= max_seconds and _inside([(line.start, line.end)], t):
+            before = [b for b in beats if b <= line.start + 0.05]
+            after = [b for b in beats if b >= line.end - 0.05]
+            options = ([before[-1]] if before else []) + ([after[0]] if after else [])
+            return min(options, key=lambda b: abs(b - t)) if options else t
+    return t
+
+
+def _pause_cost(line: LyricLine, t: float) -> float:
+    """Cutting a line too long for one shot at ``t``: free in its largest pause between words,
+    cheaper the longer the pause ``t`` falls in (so a half still too long is cut in *its*
+    largest pause), full ``INSIDE_PHRASE`` elsewhere."""
+    gaps = [(a.end, b.start) for a, b in zip(line.words, line.words[1:], strict=False)]
+    largest = max((b - a for a, b in gaps), default=0.0)
+    for a, b in gaps:
+        if a - 0.05 <= t <= b + 0.05 and largest > 0:
+            return INSIDE_PHRASE * (1.0 - max(0.0, b - a) / largest)
+    return INSIDE_PHRASE
+
+
 def _inside(spans: Sequence[tuple[float, float]], t: float) -> bool:
     """``t`` strictly inside one of ``spans`` (with 50 ms slack)."""
     return any(a + 0.05 < t < b - 0.05 for a, b in spans)
 
 
-def lyric_cost(t: float, analysis: Analysis, lyrics: Lyrics) -> float:
-    """How bad a cut at ``t`` is for the words: inside a word or line, or near a line end."""
+def lyric_cost(
+    t: float, analysis: Analysis, lyrics: Lyrics, max_seconds: float = float("inf")
+) -> float:
+    """How bad a cut at ``t`` is for the words: inside a word or line, or near a line end.
+
+    A line that fits in one shot (``max_seconds``) is not split; a longer one
+    may be, in its largest pause between words.
+    """
     words = [(w.start, w.end) for line in lyrics.lines for w in line.words]
     cost = INSIDE_WORD if _inside(words, t) else 0.0
     if lyrics.lines:
-        cost += INSIDE_PHRASE if _inside([(ln.start, ln.end) for ln in lyrics.lines], t) else 0.0
+        for line in lyrics.lines:
+            if not _inside([(line.start, line.end)], t):
+                continue
+            if line.end - line.start <= max_seconds:
+                cost += INSIDE_LINE
+            else:
+                cost += _pause_cost(line, t)
         if _at_line_end(t, lyrics):
             cost += AT_LINE_END
     elif _inside(analysis.vocals, t):
@@ -264,7 +310,7 @@ def _shot_cost(
 
 def plan_cuts(analysis: Analysis, lyrics: Lyrics, rules: CutRules) -> list[Cut]:
     """Every shot start, from 0, each with its reason; the song's end is not included."""
-    bounds = section_bounds(analysis)
+    bounds = section_bounds(analysis, lyrics, rules.max_seconds)
     loud = Loudness(analysis)
     beats, downbeats = list(analysis.beats), list(analysis.downbeats)
     period = float(np.median(np.diff(beats))) if len(beats) > 1 else 0.5
@@ -274,7 +320,7 @@ def plan_cuts(analysis: Analysis, lyrics: Lyrics, rules: CutRules) -> list[Cut]:
         points = [start, *inner, end]
         first = next((d for d in downbeats if d >= start - 0.02), start)
         kinds = ["section", *(grid_kind(t, first, downbeats) for t in inner), "section"]
-        costs = [GRID_COST.get(kind, 0.0) + lyric_cost(t, analysis, lyrics)
+        costs = [GRID_COST.get(kind, 0.0) + lyric_cost(t, analysis, lyrics, rules.max_seconds)
                  for kind, t in zip(kinds, points, strict=True)]  # fmt: skip
         lift = n + 2 < len(bounds) and (
             loud.mean(end, bounds[n + 2]) - loud.mean(start, end) >= HOLD_LIFT
