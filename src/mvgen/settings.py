@@ -43,6 +43,27 @@ class Settings(BaseSettings):
     worker_nice: int = 10  # niceness of render workers: polls stay fast while renders run
     worker_sched_idle: bool = True  # Linux: workers run only on CPU the API leaves idle
     strict_fields: bool = False  # refuse unknown request fields (FieldUnwanted) instead of ignoring
+    # --- generative shots (render/diffusers.py, `gpu` extra; docs/backends.md) ---
+    renderer_high: str = ""  # renderer for quality=high requests ("" = MVGEN_RENDERER)
+    i2v_model: Path | None = None  # local diffusers image-to-video folder (model_index.json)
+    i2v_device: str = "cuda"  # cuda | cuda:N | cpu (cpu only with i2v_allow_cpu)
+    i2v_allow_cpu: bool = False  # CPU generation is minutes per frame on real weights
+    i2v_dtype: str = "auto"  # auto (bfloat16 on GPU, float32 on CPU) | bfloat16 | float16 | float32
+    i2v_offload: str = "none"  # none | model | sequential (accelerate CPU offload)
+    i2v_vae_tiling: bool = True  # decode in tiles: large frames fit in less VRAM
+    i2v_vae_slicing: bool = False
+    i2v_attention: str = ""  # diffusers attention backend, e.g. flash, sage, _native_cudnn
+    i2v_steps: int = 30
+    i2v_guidance: float = 5.0
+    i2v_max_area: int = 832 * 480  # generated pixels per frame (then resized to the frame)
+    i2v_fps: int | None = None  # the model's native fps (None = the pipeline class's default)
+    i2v_max_frames: int | None = None  # frames per generated clip (None = the class's default)
+    # --- storyboard writer (storyboard/writer.py) ---
+    writer: str = "template"  # template | openai (an OpenAI-compatible chat endpoint)
+    writer_url: str | None = None  # e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM)
+    writer_model: str = "local"
+    writer_api_key: str | None = None
+    writer_timeout_s: float = 30.0
 
     @property
     def fps(self) -> Fraction:
