@@ -133,7 +133,7 @@ class DiffusersRenderer:
         self.device, dtype = _device_and_dtype(settings, torch)
         cls = getattr(diffusers, class_name)
         try:
-            self.pipe = cls.from_pretrained(folder, torch_dtype=dtype, local_files_only=True)
+            self.pipe = cls.from_pretrained(folder, dtype=dtype, local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelUnavailable(
                 f"MVGEN_I2V_MODEL={folder}: cannot load {class_name}: {exc}"

@@ -1,0 +1,15 @@
+"""Render fixtures: a tiny generative model folder, built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.render.tiny_i2v import save_tiny_wan_i2v
+
+
+@pytest.fixture(scope="session")
+def tiny_wan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved random-weight Wan image-to-video pipeline folder (needs the gpu extra)."""
+    return save_tiny_wan_i2v(tmp_path_factory.mktemp("wan-i2v-tiny"))

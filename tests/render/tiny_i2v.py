@@ -1,0 +1,104 @@
+"""Tiny randomly initialised image-to-video pipelines, built in code and saved to a folder.
+
+The real loading path (``model_index.json`` → ``from_pretrained(local_files_only)``)
+runs on them in seconds on a CPU; nothing is downloaded. The tokenizer is a
+word-level one made here (diffusers' own tests fetch a tiny one from the hub).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WORDS = (
+    "a", "the", "of", "and", "in", "on", "with", "neon", "night", "city", "dreamy", "warm", "face",
+    "light",
+)  # fmt: skip
+
+
+def need_torch() -> Any:
+    """torch, or a skip (locally) / failure (CI): the `gpu` extra is installed in CI."""
+    try:
+        import diffusers  # noqa: F401
+        import torch
+    except ImportError as exc:
+        message = f"the gpu extra is not installed ({exc}): pip install -e '.[gpu]'"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return torch
+
+
+def _tokenizer() -> Any:
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {w: i for i, w in enumerate(["<pad>", "</s>", "<unk>", *WORDS])}
+    core = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    core.pre_tokenizer = pre_tokenizers.Whitespace()
+    return PreTrainedTokenizerFast(
+        tokenizer_object=core, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
+        model_max_length=32,
+    )  # fmt: skip
+
+
+def save_tiny_wan_i2v(folder: Path) -> Path:
+    """A Wan 2.1-style image-to-video pipeline (UMT5 text, CLIP image encoder), ~300 kB."""
+    torch = need_torch()
+    from diffusers import (
+        AutoencoderKLWan,
+        FlowMatchEulerDiscreteScheduler,
+        WanImageToVideoPipeline,
+        WanTransformer3DModel,
+    )
+    from transformers import (
+        CLIPImageProcessor,
+        CLIPVisionConfig,
+        CLIPVisionModel,
+        UMT5Config,
+        UMT5EncoderModel,
+    )
+
+    tokenizer = _tokenizer()
+    torch.manual_seed(0)
+    text_encoder = UMT5EncoderModel(
+        UMT5Config(
+            vocab_size=len(tokenizer), d_model=32, d_kv=8, d_ff=32, num_layers=1, num_heads=4,
+            relative_attention_num_buckets=8, is_encoder_decoder=False,
+        )
+    )  # fmt: skip
+    vae = AutoencoderKLWan(
+        base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+        temperal_downsample=[False, True, True],
+    )  # fmt: skip
+    transformer = WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36,
+        out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2,
+        cross_attn_norm=True, qk_norm="rms_norm_across_heads", rope_max_seq_len=32, image_dim=4,
+    )  # fmt: skip
+    image_encoder = CLIPVisionModel(
+        CLIPVisionConfig(
+            hidden_size=4, projection_dim=4, num_hidden_layers=2, num_attention_heads=2,
+            image_size=32, intermediate_size=16, patch_size=1,
+        )
+    )  # fmt: skip
+    pipe = WanImageToVideoPipeline(
+        transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+        text_encoder=text_encoder, tokenizer=tokenizer, image_encoder=image_encoder,
+        image_processor=CLIPImageProcessor(crop_size=32, size=32),
+    )  # fmt: skip
+    pipe.save_pretrained(folder)
+    return folder
+
+
+TINY_ENV = {
+    "MVGEN_RENDERER": "diffusers",
+    "MVGEN_I2V_DEVICE": "cpu",
+    "MVGEN_I2V_ALLOW_CPU": "true",
+    "MVGEN_I2V_STEPS": "2",
+    "MVGEN_I2V_MAX_AREA": str(64 * 48),
+    "MVGEN_I2V_MAX_FRAMES": "9",
+}
