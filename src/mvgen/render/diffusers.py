@@ -225,13 +225,13 @@ def _place(pipe: Any, device: str, settings: Settings) -> None:
         pipe.to(device)
     else:
         raise ModelUnavailable(f"MVGEN_I2V_OFFLOAD={offload}: use none, model or sequential")
-    vae = getattr(pipe, "vae", None)
+    vae: Any = getattr(pipe, "vae", None)
     if settings.i2v_vae_tiling and hasattr(vae, "enable_tiling"):
         vae.enable_tiling()
     if settings.i2v_vae_slicing and hasattr(vae, "enable_slicing"):
         vae.enable_slicing()
     if settings.i2v_attention:
-        denoiser = getattr(pipe, "transformer", None) or getattr(pipe, "unet", None)
+        denoiser: Any = getattr(pipe, "transformer", None) or getattr(pipe, "unet", None)
         if not hasattr(denoiser, "set_attention_backend"):
             raise ModelUnavailable(
                 f"MVGEN_I2V_ATTENTION={settings.i2v_attention}: this model cannot switch backend"
