@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # --- generative shots (render/diffusers.py, `gpu` extra; docs/backends.md) ---
     renderer_high: str = ""  # renderer for quality=high requests ("" = MVGEN_RENDERER)
     i2v_model: Path | None = None  # local diffusers image-to-video folder (model_index.json)
+    i2v_pipeline: str = ""  # pipeline class; "" = the folder's model_index.json _class_name
     i2v_device: str = "cuda"  # cuda | cuda:N | cpu (cpu only with i2v_allow_cpu)
     i2v_allow_cpu: bool = False  # CPU generation is minutes per frame on real weights
     i2v_dtype: str = "auto"  # auto (bfloat16 on GPU, float32 on CPU) | bfloat16 | float16 | float32

@@ -99,5 +99,9 @@ def test_diffusers_config_errors_say_what_to_set(tmp_path: Path) -> None:
     (tmp_path / "model_index.json").write_text(json.dumps({"_class_name": "FluxPipeline"}))
     with pytest.raises(ModelUnavailable, match="holds a FluxPipeline; known .*Wan"):
         check_renderer(Settings(renderer="diffusers", i2v_model=tmp_path))
+    override = Settings(
+        renderer="diffusers", i2v_model=tmp_path, i2v_pipeline="WanImageToVideoPipeline"
+    )
+    check_renderer(override)  # the operator may name the class
     with pytest.raises(ModelUnavailable, match="MVGEN_I2V_MODEL"):
         get_renderer("diffusers", Settings(i2v_model=None))

@@ -51,7 +51,7 @@ PROFILES: dict[str, Profile] = {
 
 # Settings that change what is loaded: a change builds a new renderer, anything else reuses it.
 KEYS = (
-    "i2v_model", "i2v_device", "i2v_allow_cpu", "i2v_dtype", "i2v_offload",
+    "i2v_model", "i2v_pipeline", "i2v_device", "i2v_allow_cpu", "i2v_dtype", "i2v_offload",
     "i2v_vae_tiling", "i2v_vae_slicing", "i2v_attention",
 )  # fmt: skip
 
@@ -74,10 +74,12 @@ def model_class(settings: Settings) -> tuple[Path, str]:
         name = str(json.loads(index.read_text(encoding="utf-8"))["_class_name"])
     except (ValueError, KeyError) as exc:
         raise ModelUnavailable(f"MVGEN_I2V_MODEL={folder}: unreadable model_index.json") from exc
+    name = settings.i2v_pipeline or name
     if name not in PROFILES:
         raise ModelUnavailable(
             f"MVGEN_I2V_MODEL={folder} holds a {name}; known image-to-video pipelines: "
             + ", ".join(PROFILES)
+            + " (MVGEN_I2V_PIPELINE overrides the class when the weights are image-to-video)"
         )
     return Path(folder), name
 
