@@ -21,6 +21,7 @@ from mvgen.render.base import RenderRequest, SourceAnimator, check_renderer, ren
 from mvgen.settings import Settings
 from mvgen.storyboard import CutRules, plan
 from mvgen.storyboard.edit import reprompt
+from mvgen.storyboard.writer import write_storyboard
 from mvgen.timeline import Analysis, Lyrics, Shot, Storyboard
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -74,6 +75,7 @@ def prepare(
     storyboard = plan(
         analysis, lyrics, len(all_images), options, fps=settings.fps, rules=rules, faces=faces
     )
+    storyboard = write_storyboard(storyboard, settings)  # MVGEN_WRITER words the prompts
     progress("storyboard", 1, 1)
     return Prepared(analysis, lyrics, storyboard, tuple(all_images), faces)
 

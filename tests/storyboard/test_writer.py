@@ -9,11 +9,13 @@ import time
 from collections.abc import Iterator
 from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mvgen.errors import ModelUnavailable
+from mvgen.options import MvOptions
 from mvgen.settings import Settings
 from mvgen.storyboard.writer import get_writer, write_storyboard
 from mvgen.timeline import FrameSpan, Shot, Storyboard
@@ -43,7 +45,7 @@ def board(n: int = 3) -> Storyboard:
 
 
 class FakeLLM:
-    """A tiny OpenAI-compatible server: ``mode`` = good | garbage | hang | wrong_count."""
+    """A tiny OpenAI-compatible server: ``mode`` = good | garbage | hang | wrong_count | echo."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -74,8 +76,13 @@ class FakeLLM:
     def answer(self) -> str:
         if self.mode == "garbage":
             return "<html>502 bad gateway, or maybe {not json"
-        count = 2 if self.mode == "wrong_count" else 3
-        shots = [{"index": i, "prompt": GOOD[i]} for i in range(count)]
+        if self.mode == "echo":  # as many shots as the request's schema asks for
+            schema = self.requests[-1]["response_format"]["json_schema"]["schema"]
+            count = schema["properties"]["shots"]["minItems"]
+            shots = [{"index": i, "prompt": f"Generated shot {i}."} for i in range(count)]
+        else:
+            count = 2 if self.mode == "wrong_count" else 3
+            shots = [{"index": i, "prompt": GOOD[i]} for i in range(count)]
         message = {"role": "assistant", "content": json.dumps({"shots": shots})}
         return json.dumps({"choices": [{"index": 0, "message": message}]})
 
@@ -147,3 +154,13 @@ def test_default_writer_changes_nothing_and_config_errors_are_loud() -> None:
         get_writer(Settings(writer="openai"))
     with pytest.raises(ModelUnavailable, match="known writers are openai, template"):
         get_writer(Settings(writer="gpt"))
+
+
+@pytest.mark.parametrize("llm", ["echo"], indirect=True)
+def test_the_pipeline_plans_with_the_writer(llm: FakeLLM, song_12s: Path, astronaut: Path) -> None:
+    from mvgen.pipeline import prepare
+
+    options = MvOptions(prompt="neon night").check()
+    prepared = prepare(song_12s, [astronaut], options, settings_for(llm))
+    prompts = [s.prompt for s in prepared.storyboard.shots]
+    assert prompts == [f"Generated shot {i}." for i in range(len(prompts))]

@@ -4,8 +4,10 @@ from mvgen.render.base import (
     RenderRequest,
     ShotRenderer,
     SourceAnimator,
+    available_renderers,
     get_renderer,
     register,
+    renderer_for,
 )
 from mvgen.render.grade import GRADES, grade_for_prompt
 from mvgen.render.write import render_to_file
@@ -15,8 +17,10 @@ __all__ = [
     "RenderRequest",
     "ShotRenderer",
     "SourceAnimator",
+    "available_renderers",
     "get_renderer",
     "grade_for_prompt",
     "register",
     "render_to_file",
+    "renderer_for",
 ]
