@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     i2v_max_area: int = 832 * 480  # generated pixels per frame (then resized to the frame)
     i2v_fps: int | None = None  # the model's native fps (None = the pipeline class's default)
     i2v_max_frames: int | None = None  # frames per generated clip (None = the class's default)
+    # optional keyframe step (render/keyframe.py): image-to-image of the reference per shot
+    keyframe_model: Path | None = None  # local diffusers img2img / Kontext folder; None = off
+    keyframe_strength: float = 0.6  # how far from the photo (0 = unchanged, 1 = prompt only)
+    keyframe_steps: int = 30
+    keyframe_guidance: float = 5.0
     # --- storyboard writer (storyboard/writer.py) ---
     writer: str = "template"  # template | openai (an OpenAI-compatible chat endpoint)
     writer_url: str | None = None  # e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM)

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -27,6 +27,9 @@ import numpy as np
 from mvgen.errors import ModelUnavailable, RenderError
 from mvgen.render.base import RenderRequest, SourceAnimator, register
 from mvgen.settings import Settings
+
+if TYPE_CHECKING:
+    from mvgen.render.keyframe import KeyframeMaker
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +52,12 @@ PROFILES: dict[str, Profile] = {
     "StableVideoDiffusionPipeline": Profile(fps=7, max_frames=0, temporal=1, spatial=64),
 }
 
-# Settings that change what is loaded: a change builds a new renderer, anything else reuses it.
+# The settings a built renderer reads: a change builds a new one, anything else reuses it.
 KEYS = (
     "i2v_model", "i2v_pipeline", "i2v_device", "i2v_allow_cpu", "i2v_dtype", "i2v_offload",
-    "i2v_vae_tiling", "i2v_vae_slicing", "i2v_attention",
+    "i2v_vae_tiling", "i2v_vae_slicing", "i2v_attention", "i2v_steps", "i2v_guidance",
+    "i2v_max_area", "i2v_fps", "i2v_max_frames", "keyframe_model", "keyframe_strength",
+    "keyframe_steps", "keyframe_guidance",
 )  # fmt: skip
 
 
@@ -85,8 +90,12 @@ def model_class(settings: Settings) -> tuple[Path, str]:
 
 
 def check(settings: Settings) -> None:
-    """The cheap part of loading (no torch import): the folder and its pipeline class."""
+    """The cheap part of loading (no torch import): the folders and their pipeline classes."""
     model_class(settings)
+    if settings.keyframe_model is not None:
+        from mvgen.render.keyframe import keyframe_class
+
+        keyframe_class(settings)
 
 
 def _torch() -> Any:
@@ -146,6 +155,11 @@ class DiffusersRenderer:
         self.settings = settings
         self._accepts = set(inspect.signature(self.pipe.__call__).parameters)
         self._lock = threading.Lock()  # one generation at a time per loaded model
+        self.keyframes: KeyframeMaker | None = None
+        if settings.keyframe_model is not None:
+            from mvgen.render.keyframe import DiffusersKeyframes
+
+            self.keyframes = DiffusersKeyframes(settings, self.device, dtype)
         log.info("loaded %s from %s on %s (%s)", class_name, folder, self.device, dtype)
 
     def frames(
@@ -177,6 +191,8 @@ class DiffusersRenderer:
         first = cover(cv2.imread(str(request.images[0]), cv2.IMREAD_COLOR), width, height)
         if first is None:
             raise RenderError(f"shot {request.shot.index}: cannot read {request.images[0]}")
+        if self.keyframes is not None:  # the photo re-imagined as this shot's scene
+            first = self.keyframes.keyframe(first, request.shot.prompt, request.shot.seed)
         image = Image.fromarray(cv2.cvtColor(first, cv2.COLOR_BGR2RGB))
         kwargs = self._kwargs(request, image, width, height, count)
         torch = self.torch
