@@ -19,6 +19,7 @@ from mvgen.render.diffusers import (
 )
 from mvgen.settings import Settings
 from tests.render.helpers import make_shot, request
+from tests.render.helpers import request as request_for
 from tests.render.tiny_i2v import TINY_ENV, need_torch
 
 
@@ -43,6 +44,28 @@ def test_frames_exact_count_and_size_deterministic(tiny_wan: Path, astronaut: Pa
     assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True))
     other = list(renderer.frames(request(make_shot(47, seed=12), [astronaut], 320, 180)))
     assert not np.array_equal(frames[0], other[0])
+
+
+@pytest.mark.parametrize(
+    ("folder", "cls"),
+    [
+        ("tiny_ltx", "LTXImageToVideoPipeline"),
+        pytest.param(
+            "tiny_svd",
+            "StableVideoDiffusionPipeline",
+            # diffusers' EulerDiscreteScheduler calls np.array() on a torch tensor (numpy 2)
+            marks=pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning"),
+        ),
+    ],
+)
+def test_other_known_classes_load_and_render(
+    folder: str, cls: str, request: pytest.FixtureRequest, rocket: Path
+) -> None:
+    """The class comes from model_index.json; LTX takes a prompt and fps, SVD no prompt."""
+    renderer = get_renderer("diffusers", tiny_settings(request.getfixturevalue(folder)))
+    assert type(renderer.pipe).__name__ == cls  # type: ignore[attr-defined]
+    frames = list(renderer.frames(request_for(make_shot(40, seed=2), [rocket], 320, 180)))
+    assert len(frames) == 40 and all(f.shape == (180, 320, 3) for f in frames)
 
 
 def test_portrait_frame_and_one_frame_shot(tiny_wan: Path, coffee: Path) -> None:

@@ -244,10 +244,13 @@ def _place(pipe: Any, device: str, settings: Settings) -> None:
     else:
         raise ModelUnavailable(f"MVGEN_I2V_OFFLOAD={offload}: use none, model or sequential")
     vae: Any = getattr(pipe, "vae", None)
-    if settings.i2v_vae_tiling and hasattr(vae, "enable_tiling"):
-        vae.enable_tiling()
-    if settings.i2v_vae_slicing and hasattr(vae, "enable_slicing"):
-        vae.enable_slicing()
+    for wanted, method in ((settings.i2v_vae_tiling, "enable_tiling"),
+                           (settings.i2v_vae_slicing, "enable_slicing")):  # fmt: skip
+        try:
+            if wanted and hasattr(vae, method):
+                getattr(vae, method)()
+        except NotImplementedError:  # e.g. SVD's temporal decoder (it decodes in chunks)
+            log.info("%s: %s not supported, skipped", type(vae).__name__, method)
     if settings.i2v_attention:
         denoiser: Any = getattr(pipe, "transformer", None) or getattr(pipe, "unet", None)
         if not hasattr(denoiser, "set_attention_backend"):
