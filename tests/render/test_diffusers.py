@@ -145,5 +145,5 @@ def test_cover_crops_to_aspect_without_bars() -> None:
     image = np.zeros((100, 400, 3), np.uint8)
     image[:, 150:250] = 255  # a white band in the middle
     out = cover(image, 50, 100)
-    assert out is not None and out.shape == (100, 50, 3)
+    assert out.shape == (100, 50, 3)
     assert out.mean() > 250  # only the middle of the wide picture remains

@@ -180,17 +180,16 @@ class DiffusersRenderer:
         clip = self._generate(request, width, height, count)
         scale = retime_scale(n, float(request.fps), len(clip), self.profile.fps)
         for i in range(n):
-            frame = cover(retime(clip, i * scale), request.width, request.height)
-            assert frame is not None
-            yield frame
+            yield cover(retime(clip, i * scale), request.width, request.height)
 
     def _generate(self, request: RenderRequest, width: int, height: int, count: int) -> np.ndarray:
         """The model's clip as uint8 BGR frames (T, height, width, 3)."""
         from PIL import Image
 
-        first = cover(cv2.imread(str(request.images[0]), cv2.IMREAD_COLOR), width, height)
-        if first is None:
+        photo = cv2.imread(str(request.images[0]), cv2.IMREAD_COLOR)
+        if photo is None:
             raise RenderError(f"shot {request.shot.index}: cannot read {request.images[0]}")
+        first = cover(photo, width, height)
         if self.keyframes is not None:  # the photo re-imagined as this shot's scene
             first = self.keyframes.keyframe(first, request.shot.prompt, request.shot.seed)
         image = Image.fromarray(cv2.cvtColor(first, cv2.COLOR_BGR2RGB))
@@ -209,7 +208,7 @@ class DiffusersRenderer:
             ) from None
         frames = np.asarray(video, dtype=np.float32)
         frames = np.clip(frames * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return frames[..., ::-1]  # RGB → BGR
+        return np.ascontiguousarray(frames[..., ::-1])  # RGB → BGR
 
     def _kwargs(
         self, request: RenderRequest, image: Any, width: int, height: int, count: int
@@ -315,10 +314,8 @@ def retime(clip: np.ndarray, t: float) -> np.ndarray:
     return cv2.addWeighted(clip[i], 1.0 - w, clip[i + 1], w, 0.0)
 
 
-def cover(image: np.ndarray | None, width: int, height: int) -> np.ndarray | None:
+def cover(image: np.ndarray, width: int, height: int) -> np.ndarray:
     """``image`` centre-cropped to ``width:height`` and resized to it (no bars, no stretch)."""
-    if image is None:
-        return None
     h, w = image.shape[:2]
     if w * height > h * width:  # too wide: crop the sides
         cw = max(1, round(h * width / height))
