@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +19,8 @@ from mvgen.errors import ModelUnavailable
 from mvgen.options import MvOptions
 from mvgen.settings import Settings
 from mvgen.storyboard.writer import get_writer, write_storyboard
-from mvgen.timeline import FrameSpan, Shot, Storyboard
+from mvgen.timeline import Storyboard
+from tests.render.helpers import make_shot
 
 FPS = Fraction(30)
 GOOD = [
@@ -29,12 +31,12 @@ GOOD = [
 
 
 def board(n: int = 3) -> Storyboard:
+    """A hand-made storyboard (the shared shot helper keeps up with the Shot type)."""
     shots = tuple(
-        Shot(
-            index=i, span=FrameSpan(i * 90, (i + 1) * 90, FPS), prompt=f"Template prompt {i}.",
-            lyric_text=f"line {i}", images=(0,), section="chorus" if i == 1 else "verse",
-            energy=0.7 if i == 1 else 0.3, camera="push_in", transition="cut", grade="neon",
-            seed=i,
+        replace(
+            make_shot(90, index=i, start=i * 90, seed=i, energy=0.7 if i == 1 else 0.3),
+            prompt=f"Template prompt {i}.", lyric_text=f"line {i}",
+            section="chorus" if i == 1 else "verse",
         )
         for i in range(n)
     )  # fmt: skip
