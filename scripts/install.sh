@@ -20,3 +20,9 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[server,postgres,celery,dev]"
+# MVGEN_GPU=cpu (CI, CPU-only hosts) or MVGEN_GPU=cuda adds the gpu extra (generated shots);
+# cpu installs the CPU build of torch first (~190 MB wheel instead of the CUDA build's GBs).
+if [ -n "${MVGEN_GPU:-}" ]; then
+  if [ "$MVGEN_GPU" = cpu ]; then .venv/bin/python -m pip install -q "torch==2.13.0+cpu"; fi
+  .venv/bin/python -m pip install -q -e ".[gpu]"
+fi

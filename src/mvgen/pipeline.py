@@ -17,10 +17,11 @@ import numpy as np
 
 from mvgen.errors import InputError
 from mvgen.options import MvOptions
-from mvgen.render.base import RenderRequest, SourceAnimator, get_renderer
+from mvgen.render.base import RenderRequest, SourceAnimator, check_renderer, renderer_for
 from mvgen.settings import Settings
 from mvgen.storyboard import CutRules, plan
 from mvgen.storyboard.edit import reprompt
+from mvgen.storyboard.writer import write_storyboard
 from mvgen.timeline import Analysis, Lyrics, Shot, Storyboard
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -74,6 +75,7 @@ def prepare(
     storyboard = plan(
         analysis, lyrics, len(all_images), options, fps=settings.fps, rules=rules, faces=faces
     )
+    storyboard = write_storyboard(storyboard, settings)  # MVGEN_WRITER words the prompts
     progress("storyboard", 1, 1)
     return Prepared(analysis, lyrics, storyboard, tuple(all_images), faces)
 
@@ -125,7 +127,7 @@ def shot_frames(
 ) -> Iterator[np.ndarray]:  # fmt: skip
     """The frames of one shot (rendered, lip-synced when asked), streamed."""
     request = _request(storyboard, shot, images, quality)
-    renderer = get_renderer(settings.renderer)
+    renderer = renderer_for(settings, quality)
     return renderer.frames(request, _animator(request, audio))
 
 
@@ -148,7 +150,7 @@ def render_shot(
     if prompt is not None:
         shot = reprompt(shot, prompt, version)
     request = _request(storyboard, shot, images, options.quality)
-    renderer = get_renderer(settings.renderer)
+    renderer = renderer_for(settings, options.quality)
     return render_to_file(renderer, request, out, settings, _animator(request, audio))
 
 
@@ -212,6 +214,7 @@ def make(
     """
     from mvgen.compose import compose_streams
 
+    check_renderer(settings, options.quality)  # a missing model fails before the analysis
     progress("analyse", 0, 1)
     prepared = _isolated(prepare, audio, images, options, settings, srt=srt, lip_ref=lip_ref)
     for stage in ("analyse", "lyrics", "storyboard"):

@@ -52,6 +52,33 @@ class Settings(BaseSettings):
     sweep_every_s: float = 5.0  # how often stale jobs and unsent work are looked for
     broker_visibility_timeout_s: int = 6 * 3600  # > the longest job (Redis redelivery)
     gpu_renderers: str = "diffusers"  # renderers whose shots go to the ``gpu`` queue (comma list)
+    # --- generative shots (render/diffusers.py, `gpu` extra; docs/backends.md) ---
+    renderer_high: str = ""  # renderer for quality=high requests ("" = MVGEN_RENDERER)
+    i2v_model: Path | None = None  # local diffusers image-to-video folder (model_index.json)
+    i2v_pipeline: str = ""  # pipeline class; "" = the folder's model_index.json _class_name
+    i2v_device: str = "cuda"  # cuda | cuda:N | cpu (cpu only with i2v_allow_cpu)
+    i2v_allow_cpu: bool = False  # CPU generation is minutes per frame on real weights
+    i2v_dtype: str = "auto"  # auto (bfloat16 on GPU, float32 on CPU) | bfloat16 | float16 | float32
+    i2v_offload: str = "none"  # none | model | sequential (accelerate CPU offload)
+    i2v_vae_tiling: bool = True  # decode in tiles: large frames fit in less VRAM
+    i2v_vae_slicing: bool = False
+    i2v_attention: str = ""  # diffusers attention backend, e.g. flash, sage, _native_cudnn
+    i2v_steps: int = 30
+    i2v_guidance: float = 5.0
+    i2v_max_area: int = 832 * 480  # generated pixels per frame (then resized to the frame)
+    i2v_fps: int | None = None  # the model's native fps (None = the pipeline class's default)
+    i2v_max_frames: int | None = None  # frames per generated clip (None = the class's default)
+    # optional keyframe step (render/keyframe.py): image-to-image of the reference per shot
+    keyframe_model: Path | None = None  # local diffusers img2img / Kontext folder; None = off
+    keyframe_strength: float = 0.6  # how far from the photo (0 = unchanged, 1 = prompt only)
+    keyframe_steps: int = 30
+    keyframe_guidance: float = 5.0
+    # --- storyboard writer (storyboard/writer.py) ---
+    writer: str = "template"  # template | openai (an OpenAI-compatible chat endpoint)
+    writer_url: str | None = None  # e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM)
+    writer_model: str = "local"
+    writer_api_key: str | None = None
+    writer_timeout_s: float = 30.0
 
     @property
     def fps(self) -> Fraction:

@@ -4,8 +4,10 @@ from mvgen.render.base import (
     RenderRequest,
     ShotRenderer,
     SourceAnimator,
+    available_renderers,
     get_renderer,
     register,
+    renderer_for,
 )
 from mvgen.render.grade import GRADES
 from mvgen.render.write import render_to_file
@@ -15,7 +17,9 @@ __all__ = [
     "RenderRequest",
     "ShotRenderer",
     "SourceAnimator",
+    "available_renderers",
     "get_renderer",
     "register",
     "render_to_file",
+    "renderer_for",
 ]

@@ -2,10 +2,19 @@
 
 A renderer turns one storyboard shot into a stream of BGR frames of the exact
 frame size; it never touches audio, files of other shots, HTTP or a database.
+
+Backends take ``Settings`` and are built once per process (a generative one
+holds gigabytes of weights), cached by the settings fields they declare. The
+built-in ones are imported only when asked for, so a missing optional extra
+fails with a message naming it instead of "unknown renderer".
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import inspect
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,7 +23,8 @@ from typing import Protocol
 
 import numpy as np
 
-from mvgen.errors import RenderError
+from mvgen.errors import ModelUnavailable, RenderError
+from mvgen.settings import Settings
 from mvgen.timeline import Shot
 
 
@@ -50,24 +60,122 @@ class ShotRenderer(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[[], ShotRenderer]] = {}
+RendererFactory = Callable[[Settings], ShotRenderer]
 
 
-def register(name: str, factory: Callable[[], ShotRenderer]) -> None:
-    _REGISTRY[name] = factory
+@dataclass(frozen=True)
+class Backend:
+    """A registered renderer: how to build it and which settings make it a different one."""
+
+    name: str
+    factory: RendererFactory
+    keys: tuple[str, ...] = ()  # Settings fields the built renderer depends on
+    check: Callable[[Settings], None] | None = None  # cheap config check, raises ModelUnavailable
 
 
-def get_renderer(name: str) -> ShotRenderer:
-    """The renderer called ``name``; unknown names fail naming the known ones."""
-    if name not in _REGISTRY:
-        _load_builtin(name)
+@dataclass(frozen=True)
+class Builtin:
+    """A renderer shipped with mvgen: its module, the modules it needs, the extra with them."""
+
+    module: str
+    requires: tuple[str, ...] = ()
+    extra: str | None = None
+
+    def missing(self) -> list[str]:
+        return [m for m in self.requires if importlib.util.find_spec(m) is None]
+
+    def hint(self) -> str:
+        """Empty when usable, else what to install."""
+        missing = self.missing()
+        if not missing:
+            return ""
+        return f"needs {', '.join(missing)}: pip install 'mvgen[{self.extra}]'"
+
+
+BUILTINS: dict[str, Builtin] = {
+    "procedural": Builtin("mvgen.render.procedural"),
+    "diffusers": Builtin(
+        "mvgen.render.diffusers", ("torch", "diffusers", "transformers", "accelerate"), "gpu"
+    ),
+}
+
+_REGISTRY: dict[str, Backend] = {}
+_BUILT: dict[tuple[object, ...], ShotRenderer] = {}
+_LOCK = threading.Lock()
+
+
+def register(
+    name: str,
+    factory: Callable[..., ShotRenderer],
+    *,
+    keys: tuple[str, ...] = (),
+    check: Callable[[Settings], None] | None = None,
+) -> None:
+    """Make ``factory(settings)`` available as ``MVGEN_RENDERER=name``.
+
+    A factory taking no arguments (a plain class) is accepted too.
+    """
+    _REGISTRY[name] = Backend(name, _with_settings(factory), keys, check)
+
+
+def _with_settings(factory: Callable[..., ShotRenderer]) -> RendererFactory:
     try:
-        return _REGISTRY[name]()
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY)) or "none"
-        raise RenderError(f"unknown renderer {name!r} (known: {known})") from None
+        takes_nothing = not inspect.signature(factory).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return factory
+    return (lambda settings: factory()) if takes_nothing else factory
 
 
-def _load_builtin(name: str) -> None:
-    if name == "procedural":
-        from mvgen.render import procedural  # noqa: F401  (registers itself)
+def available_renderers() -> dict[str, str]:
+    """Every known renderer → "" when it can be used here, else the install hint."""
+    names = {**{n: "" for n in _REGISTRY}, **{n: b.hint() for n, b in BUILTINS.items()}}
+    return dict(sorted(names.items()))
+
+
+def backend(name: str) -> Backend:
+    """The registered backend ``name``, importing a built-in one on first use."""
+    if name not in _REGISTRY and name in BUILTINS:
+        builtin = BUILTINS[name]
+        if hint := builtin.hint():
+            raise ModelUnavailable(f"renderer {name!r} {hint}")
+        importlib.import_module(builtin.module)  # registers itself
+    if name not in _REGISTRY:
+        known = ", ".join(available_renderers()) or "none"
+        raise RenderError(f"unknown renderer {name!r} (known: {known})")
+    return _REGISTRY[name]
+
+
+def renderer_name(settings: Settings, quality: str = "standard") -> str:
+    """``MVGEN_RENDERER``, or ``MVGEN_RENDERER_HIGH`` for ``quality=high`` when set."""
+    if quality == "high" and settings.renderer_high:
+        return settings.renderer_high
+    return settings.renderer
+
+
+def check_renderer(settings: Settings, quality: str = "standard") -> None:
+    """Fail early (before analysis) on a renderer that cannot be built: cheap, loads nothing."""
+    chosen = backend(renderer_name(settings, quality))
+    if chosen.check is not None:
+        chosen.check(settings)
+
+
+def get_renderer(name: str, settings: Settings | None = None) -> ShotRenderer:
+    """The renderer called ``name``, built once per process for the same relevant settings."""
+    settings = settings or Settings()
+    chosen = backend(name)
+    key = (name, chosen.factory, *(repr(getattr(settings, k)) for k in chosen.keys))
+    with _LOCK:
+        if key not in _BUILT:
+            _BUILT[key] = chosen.factory(settings)
+        return _BUILT[key]
+
+
+def renderer_for(settings: Settings, quality: str = "standard") -> ShotRenderer:
+    """The (cached) renderer a shot of this quality uses under these settings."""
+    return get_renderer(renderer_name(settings, quality), settings)
+
+
+def clear_renderers() -> None:
+    """Drop every built renderer (frees model memory; tests use it)."""
+    with _LOCK:
+        _BUILT.clear()
