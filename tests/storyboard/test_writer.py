@@ -110,6 +110,10 @@ def test_prompts_from_the_endpoint_replace_the_templates(llm: FakeLLM) -> None:
     before = board()
     after = write_storyboard(before, settings_for(llm, writer_api_key="k123"))
     assert [s.prompt for s in after.shots] == GOOD
+    # each written prompt shapes its shot's look, as an edit's prompt would
+    assert after.shots[0].look.intensity("rain") > 0 and after.shots[0].look.camera == "push_in"
+    assert after.shots[1].look.intensity("strobe") > 0 and after.shots[1].look.pace == "fast"
+    assert after.shots[2].look.camera == "pull_out"
     assert [(s.span, s.seed, s.images) for s in after.shots] == [
         (s.span, s.seed, s.images) for s in before.shots
     ]

@@ -51,16 +51,13 @@ def shot_look(
     )
 
 
-def relook(look: Look, asked: Asked, rng: random.Random, *, lipsync: bool = False) -> Look:
-    """An edit's look: what the new prompt names replaces the shot's; the rest stays.
-
-    With no camera named the move changes anyway, so a new version is visibly a new take.
-    """
+def amend(look: Look, asked: Asked, *, lipsync: bool = False) -> Look:
+    """``look`` with what ``asked`` names put in its place; everything else stays."""
     effects = list(asked.effects) if asked.effects else list(look.effects)
     return replace(
         look,
         palette=asked.palette or look.palette,
-        camera=asked.camera or rng.choice([c for c in CAMERAS if c != look.camera]),
+        camera=asked.camera or look.camera,
         camera_style=asked.camera_style or look.camera_style,
         pace=asked.pace or look.pace,
         environment=asked.environment or look.environment,
@@ -68,6 +65,15 @@ def relook(look: Look, asked: Asked, rng: random.Random, *, lipsync: bool = Fals
         depth=look.depth or asked.depth or asked.environment is not None,
         understood=asked.words or look.understood,
     )
+
+
+def relook(look: Look, asked: Asked, rng: random.Random, *, lipsync: bool = False) -> Look:
+    """An edit's look: what the new prompt names replaces the shot's; the rest stays.
+
+    With no camera named the move changes anyway, so a new version is visibly a new take.
+    """
+    camera = asked.camera or rng.choice([c for c in CAMERAS if c != look.camera])
+    return replace(amend(look, asked, lipsync=lipsync), camera=camera)
 
 
 def _face_safe(effects: list[Effect]) -> list[Effect]:

@@ -68,7 +68,8 @@ EFFECTS: tuple[Term, ...] = (
 CAMERAS: tuple[Term, ...] = (
     Term("push_in", ("push in", "pushing in", "pushes in", "zoom in", "zooming in", "dolly in",
                      "move closer", "close in"), ("推进", "推近", "拉近")),
-    Term("pull_out", ("pull out", "pulling out", "pull back", "pulling back", "pull-out",
+    Term("pull_out", ("pull out", "pulling out", "pulls out", "pull back", "pulling back",
+                      "pulls back", "pull-out",
                       "zoom out", "zooming out", "dolly out", "reveal"), ("拉远", "拉出", "后退")),
     Term("pan_left", ("pan left", "panning left", "pans left"), ("左移", "向左")),
     Term("pan_right", ("pan right", "panning right", "pans right", "panning", "tracking shot"),

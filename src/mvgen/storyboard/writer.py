@@ -129,6 +129,14 @@ def write_storyboard(storyboard: Storyboard, settings: Settings) -> Storyboard:
     """
     if settings.writer == "template":
         return storyboard
+    from mvgen.storyboard.look import amend
+    from mvgen.storyboard.prompt import DEFAULT_READER
+
     prompts = rewrite_prompts(brief_of(storyboard), get_writer(settings))
-    shots = tuple(replace(s, prompt=p) for s, p in zip(storyboard.shots, prompts, strict=True))
+    shots = tuple(
+        s
+        if p == s.prompt
+        else replace(s, prompt=p, look=amend(s.look, DEFAULT_READER.read(p), lipsync=s.lipsync))
+        for s, p in zip(storyboard.shots, prompts, strict=True)
+    )  # a written prompt shapes its shot's look like an edit's would
     return replace(storyboard, shots=shots)
