@@ -144,11 +144,13 @@ video.write_videofile(sys.argv[3], fps=30, codec="libx264", preset="veryfast",
 """
 
 
-def run_one(seconds: int, resolution: str, folder: Path, pics: list[Path], moviepy: bool) -> dict:
+def run_one(
+    seconds: int, resolution: str, folder: Path, pics: list[Path], moviepy: bool, prompt: str
+) -> dict:
     audio = song(seconds, folder)
     out = folder / f"mv-{seconds}-{resolution}.mp4"
     cmd = [PY, "-m", "mvgen.cli.main", "make", str(audio), *map(str, pics)]
-    cmd += ["--prompt", "neon night, dreamy", "--resolution", resolution, "-o", str(out)]
+    cmd += ["--prompt", prompt, "--resolution", resolution, "-o", str(out)]
     wall, rss = timed(cmd)
     board = json.loads(out.with_suffix(".storyboard.json").read_text())
     frames, w, h = board["total_frames"], board["width"], board["height"]
@@ -173,12 +175,14 @@ def main() -> None:
     parser.add_argument("--songs", default="45,180")
     parser.add_argument("--resolution", default="720p")
     parser.add_argument("--no-moviepy", action="store_true")
+    parser.add_argument("--prompt", default="neon night, dreamy", help="see docs/prompts.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mvgen-bench-") as tmp:
         folder = Path(tmp)
         pics = images(folder)
         for seconds in (int(s) for s in args.songs.split(",")):
-            row = run_one(seconds, args.resolution, folder, pics, not args.no_moviepy)
+            row = run_one(seconds, args.resolution, folder, pics, not args.no_moviepy, args.prompt)
+            row["prompt"] = args.prompt
             rounded = {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
             print(json.dumps(rounded), flush=True)
 
