@@ -128,8 +128,11 @@ def test_body_has_the_vendor_shape_field_by_field(server: Server, done: dict[str
         assert job["input"] == "" and job["output"] == ""
         assert RFC3339.match(job["created_at"]) and RFC3339.match(job["updated_at"])
         info = job["mv_generate_video_input"]
-        assert list(info) == ["duration", "prompt", "lyric_text", "signed_images", "lip_sync"]
+        assert list(info) == [
+            "duration", "prompt", "lyric_text", "signed_images", "lip_sync", "lyric_language"
+        ]  # fmt: skip
         assert info["lip_sync"] is False  # lip_sync was not asked for
+        assert info["lyric_language"] == "en"  # language absent (auto): the English SRT's
         assert info["duration"] > 0 and info["prompt"] and info["lyric_text"]
         assert info["signed_images"] and all(
             u.startswith(server.url) for u in info["signed_images"]

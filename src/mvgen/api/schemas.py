@@ -126,6 +126,9 @@ class VideoInputPublic(BaseModel):
     lip_sync: bool = Field(
         False, description="mvgen addition: the shot's mouth is synced to the vocals."
     )
+    lyric_language: str = Field(
+        "", description="mvgen addition: the lyrics' language (detected with language=auto)."
+    )
 
 
 class JobPublic(BaseModel):

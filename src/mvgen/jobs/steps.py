@@ -243,6 +243,7 @@ def run_prepare(ctx: WorkerContext, spec: JobSpec) -> Outcome:
             "lyric_text": s.lyric_text,
             "image_keys": [board_images(manifest)[i] for i in s.images],
             "lip_sync": s.lipsync,
+            "language": board.language,
         }
         for s in board.shots
     ]

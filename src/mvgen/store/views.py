@@ -72,6 +72,7 @@ def job_body(job: Job, sign: UrlSigner) -> dict[str, Any]:
             "lyric_text": params.get("lyric_text", ""),
             "signed_images": [sign(key) for key in params.get("image_keys", [])],
             "lip_sync": bool(params.get("lip_sync", False)),  # additive: mouth synced?
+            "lyric_language": params.get("language", ""),  # additive: detected with auto
         }
     elif job.srt_output and job.state == SUCCESS:
         body["srt_url"] = sign(job.srt_output)  # additive: the composed video's subtitles
