@@ -122,6 +122,7 @@ def test_create_form_layout_and_keyboard(browser: Any, studio: Studio, width: in
             assert style[0] != "none" and style[1] >= 2, style  # focus visible
     order = [name for name in seen if name in FORM_ORDER]
     assert order == FORM_ORDER, seen
+    browser.execute_script("document.activeElement.blur()")
     shoot(browser, studio.shots, f"02-create-{width}")
 
 
@@ -245,6 +246,10 @@ def test_make_edit_compose(
     composes = [r for r in body["job_records"] if r["type"] == "compose"][0]["jobs"]
     assert player["src"] == composes[-1]["signed_url"]
     shoot(browser, studio.shots, "09-composed")
+    resize(browser, 375)
+    assert no_sideways_scroll(browser)
+    shoot(browser, studio.shots, "09-composed-375")
+    resize(browser, 1440)
 
     browser.get(studio.url + "/#/tasks")
     links = wait(browser, lambda d: d.find_elements("css selector", "#task-list a"), 30, "list")

@@ -92,9 +92,11 @@ export function taskView(main, id) {
       download.href = src;
       download.setAttribute("download", `mv-${id}.mp4`);
     }
-    const failedCompose = composes.length && composes[composes.length - 1].state === "failed";
+    const last = composes[composes.length - 1];
     composeMsg.textContent = composing ? "Composing the chosen versions…"
-      : failedCompose ? `Compose failed: ${composes[composes.length - 1].err_msg}` : composeMsg.textContent;
+      : last?.state === "failed" ? `Compose failed: ${last.err_msg}`
+      : mv ? `Showing composition ${composes.filter((j) => j.state === "success").length}`
+        + ` of this task. Pick a version per shot, then compose again.` : "";
     composeButton.disabled = composing || !shots.length || shots.some((r) => !newestOk(r.jobs));
     shots.forEach((r) => renderCard(r.index, r.jobs));
     if (shots.length && !analysis) loadAnalysis();
@@ -105,7 +107,7 @@ export function taskView(main, id) {
     try {
       analysis = await api(`${STUDIO}/tasks/${id}/analysis`);
       timelineNote.hidden = true;
-      drawTimeline(svg, analysis, latestState, focusShot);
+      render(); // draws the timeline and puts the shots' times on their cards
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 409)) timelineNote.textContent = err.message;
     }
@@ -125,8 +127,9 @@ export function taskView(main, id) {
     card.badge.replaceChildren(stateBadge(shown.state));
     card.el.dataset.state = jobs[jobs.length - 1].state;
     card.el.dataset.versions = String(jobs.length);
-    card.title.textContent = `Shot ${i + 1}` + (analysis ? ` · ${seconds(analysis.shots[i]?.start ?? 0)}` : "")
-      + ` · ${seconds(input.duration || 0)}`;
+    const span = analysis?.shots[i];
+    card.title.textContent = `Shot ${i + 1} · ` + (span
+      ? `${span.start.toFixed(1)}–${span.end.toFixed(1)} s` : seconds(input.duration || 0));
     card.lyric.textContent = input.lyric_text || "(instrumental)";
     if (!card.dirty) card.prompt.value = input.prompt || "";
     const url = shown.state === "success" ? shown.signed_url : "";
