@@ -2,11 +2,13 @@
 
 One server and one browser for the module; the tests run in file order (sign in, the
 layout at two widths and the keyboard, refusals, then a whole MV: create, edit, compose).
-Screenshots of each step land in the pytest tmp dir (``studio-shots``).
+Screenshots of each step land in the pytest tmp dir (``studio-shots``), or in
+``$MVGEN_STUDIO_SHOTS`` when set (how docs/studio/*.png were made).
 """
 
 from __future__ import annotations
 
+import os
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,7 +55,9 @@ def studio(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[S
     proc = spawn_server(home, port, home / "serve.log")
     try:
         wait_healthy(f"http://127.0.0.1:{port}")
-        yield Studio(f"http://127.0.0.1:{port}", token, tmp_path_factory.mktemp("studio-shots"))
+        shots = os.environ.get("MVGEN_STUDIO_SHOTS")  # keep them somewhere else
+        folder = Path(shots) if shots else tmp_path_factory.mktemp("studio-shots")
+        yield Studio(f"http://127.0.0.1:{port}", token, folder)
     finally:
         proc.terminate()
         proc.wait(30)
@@ -245,6 +249,10 @@ def test_make_edit_compose(
         body = client.get(f"{MV}/{task_id}").json()
     composes = [r for r in body["job_records"] if r["type"] == "compose"][0]["jobs"]
     assert player["src"] == composes[-1]["signed_url"]
+    browser.execute_script("document.getElementById('player').currentTime = 4")
+    wait(browser, lambda d: d.execute_script(
+        "const v = document.getElementById('player'); return !v.seeking && v.readyState >= 2"
+    ), 30, "a frame of the MV")  # fmt: skip
     shoot(browser, studio.shots, "09-composed")
     resize(browser, 375)
     assert no_sideways_scroll(browser)
