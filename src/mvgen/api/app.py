@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from mvgen import __version__
 from mvgen.api import errors
 from mvgen.api.limits import BodyLimitMiddleware
-from mvgen.api.routes import files, mv
+from mvgen.api.routes import files, mv, studio
 from mvgen.api.timing import ServerTimingMiddleware
 from mvgen.jobs.base import JobQueue
 from mvgen.service import Services
@@ -102,4 +102,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(ServerTimingMiddleware)
     app.include_router(mv.router)
     app.include_router(files.router)
+    studio.install(app)
     return app
