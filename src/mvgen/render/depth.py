@@ -40,6 +40,7 @@ class DepthLayer:
     alpha: np.ndarray | None  # subject alpha at ``layer.fg``'s size; None when not cut out
     plate: Layer | None  # the picture without the subject, hole filled
     method: str
+    subject: np.ndarray | None = None  # BGRA: fg premultiplied by alpha, and alpha (one warp)
 
 
 def prepare_depth(
@@ -72,7 +73,14 @@ def prepare_depth(
         np.ascontiguousarray(cut.plate), width, height, max_zoom=max_zoom, grade=grade,
         high=high,
     )  # fmt: skip
-    return DepthLayer(layer, frozen(alpha), plate, cut.method)
+    alpha = frozen(alpha)
+    return DepthLayer(layer, alpha, plate, cut.method, frozen(premultiplied(layer.fg, alpha)))
+
+
+def premultiplied(fg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """BGRA: the subject's colours already multiplied by its alpha, and the alpha."""
+    colour = cv2.multiply(fg, cv2.cvtColor(alpha, cv2.COLOR_GRAY2BGR), scale=1 / 255)
+    return cv2.merge([*cv2.split(colour), alpha])
 
 
 def _cut_out(
@@ -111,20 +119,21 @@ def draw_depth(
         back = draw(depth.plate, size, [slow], interp=interp)
     else:
         back = backdrop.copy()
-    return _over(back, fg if fg is not None else depth.layer.fg, depth.alpha, depth.layer,
-                 size, view, interp)  # fmt: skip
+    subject = depth.subject if fg is None else None
+    if subject is None:  # an animated (lip-synced) picture: premultiply this frame's
+        subject = premultiplied(fg if fg is not None else depth.layer.fg, depth.alpha)
+    return _over(back, subject, depth.layer, size, view, interp)
 
 
 def _over(
     back: np.ndarray,
     subject: np.ndarray,
-    alpha: np.ndarray,
     layer: Layer,
     size: tuple[int, int],
     view: View,
     interp: int,
 ) -> np.ndarray:
-    """Warp the subject and its alpha by ``view`` and blend them over ``back`` (in place)."""
+    """Warp the premultiplied BGRA subject by ``view`` and lay it over ``back`` (in place)."""
     zoom, dx, dy = view
     m = affine(layer.fg_unit, zoom, subject.shape, size, dx, dy)
     x0, y0, x1, y1 = footprint(m, subject.shape, size)
@@ -133,11 +142,12 @@ def _over(
     m[0, 2] -= x0
     m[1, 2] -= y0
     box = (x1 - x0, y1 - y0)
-    sub = cv2.warpAffine(subject, m, box, flags=interp, borderMode=cv2.BORDER_REPLICATE)
-    a = cv2.warpAffine(alpha, m, box, flags=cv2.INTER_LINEAR, borderValue=0)
-    weight = a.astype(np.float32) * (1.0 / 255.0)
+    warped = cv2.warpAffine(subject, m, box, flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    front = cv2.cvtColor(warped, cv2.COLOR_BGRA2BGR)
+    clear = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(warped, 3)), cv2.COLOR_GRAY2BGR)
     region = back[y0:y1, x0:x1]
-    back[y0:y1, x0:x1] = cv2.blendLinear(sub, region, weight, 1.0 - weight)
+    # subject·a (premultiplied) + back·(255 − a), in uint8: a float blend cost ~3× more
+    back[y0:y1, x0:x1] = cv2.add(front, cv2.multiply(region, clear, scale=1 / 255))
     return back
 
 
