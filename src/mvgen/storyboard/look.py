@@ -72,7 +72,8 @@ def relook(look: Look, asked: Asked, rng: random.Random, *, lipsync: bool = Fals
 
     With no camera named the move changes anyway, so a new version is visibly a new take.
     """
-    camera = asked.camera or rng.choice([c for c in CAMERAS if c != look.camera])
+    others: list[Camera] = [c for c in CAMERAS if c != look.camera]
+    camera = asked.camera if asked.camera is not None else rng.choice(others)
     return replace(amend(look, asked, lipsync=lipsync), camera=camera)
 
 

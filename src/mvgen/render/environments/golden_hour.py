@@ -82,7 +82,7 @@ class GoldenHour:
         """The ray fan turned by ``angle`` degrees, centred on the sun."""
         c = self._side / 2
         m = cv2.getRotationMatrix2D((c, c), angle, 1.0)
-        m[:, 2] += SUN[0] * self._w - c, SUN[1] * self._h - c
+        m[:, 2] += np.array([SUN[0] * self._w - c, SUN[1] * self._h - c])
         return cv2.warpAffine(self._rays, m, (self._w, self._h), flags=cv2.INTER_LINEAR)
 
     def __call__(self, f: int) -> np.ndarray:

@@ -75,7 +75,7 @@ class Starfield:
         t = c.seconds(f)
         angle = self._angle0 + math.degrees(TURN * t)
         m = cv2.getRotationMatrix2D((self._side / 2, self._side / 2), angle, 1.0)
-        m[:, 2] += (self._w - self._side) / 2, (self._h - self._side) / 2
+        m[:, 2] += np.array([(self._w - self._side) / 2, (self._h - self._side) / 2])
         cloud = cv2.warpAffine(self._cloud, m, (self._w, self._h), flags=cv2.INTER_LINEAR)
         glow = pulse(c, f, self.intensity, down=0.3)
         back = upscale(cv2.convertScaleAbs(cloud, alpha=0.45 + 0.55 * glow), c.width, c.height)
