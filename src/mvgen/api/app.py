@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from mvgen import __version__
 from mvgen.api import errors
-from mvgen.api.limits import BodyLimitMiddleware
+from mvgen.api.guard import GuardMiddleware
 from mvgen.api.routes import files, mv
 from mvgen.api.timing import ServerTimingMiddleware
 from mvgen.jobs.base import JobQueue
@@ -98,8 +98,28 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GuardMiddleware, settings=settings)
     app.add_middleware(ServerTimingMiddleware)
     app.include_router(mv.router)
     app.include_router(files.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the request models that routes parse from the spool."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+    from pydantic.json_schema import models_json_schema
+
+    from mvgen.api.schemas import ComposeCreate, EditCreate, MvCreate
+
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    models = [(m, "validation") for m in (MvCreate, EditCreate, ComposeCreate)]
+    _, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+    schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+    app.openapi_schema = schema
+    return schema
