@@ -173,7 +173,8 @@ def create_task(svc: Services, key: Principal, body: MvCreate) -> str:
         "lip_ref": body.lip_ref_url,
     }
     sources_key = f"tasks/{task_id}/sources.json"
-    svc.artifacts.write_bytes(sources_key, json.dumps(sources).encode())
+    with svc.artifacts.writing(sources_key) as path, path.open("w") as out:
+        json.dump(sources, out)  # streamed: no second copy of a ~100 MB body in memory
     try:
         job_id = _insert_task(svc, key, body, task_id, seconds)
     except BaseException:

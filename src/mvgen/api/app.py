@@ -120,6 +120,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     )
     models = [(m, "validation") for m in (MvCreate, EditCreate, ComposeCreate)]
     _, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
-    schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(defs.get("$defs", {}))
+    for operations in schema.get("paths", {}).values():  # FastAPI's 422 is never sent (400)
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
     app.openapi_schema = schema
     return schema

@@ -8,6 +8,7 @@ the vendor's code). Routes declare the model in OpenAPI with ``request_body``.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Awaitable, Callable
 from typing import IO, Any, TypeVar
@@ -23,19 +24,30 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def _load(raw: bytes | IO[bytes], model: type[M]) -> M:
-    data = raw if isinstance(raw, bytes) else raw.read()
+    """Decoded as text straight from the spool: one copy of the body in memory, not two."""
     try:
-        value = json.loads(data) if data.strip() else None
+        text = raw.decode() if isinstance(raw, bytes) else _read_text(raw)
+        value = json.loads(text) if text.strip() else None
     except (ValueError, UnicodeDecodeError):
-        raise RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": ""}])
-    del data
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ("body",), "msg": ""}]
+        ) from None
+    del text
     if not isinstance(value, dict):
         raise RequestValidationError([{"type": "dict_type", "loc": ("body",), "msg": ""}])
     try:
         return model.model_validate(value)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors])
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
+
+
+def _read_text(spool: IO[bytes]) -> str:
+    wrapper = io.TextIOWrapper(spool, "utf-8")  # type: ignore[type-var]
+    try:
+        return wrapper.read()
+    finally:
+        wrapper.detach()  # the guard closes the spool
 
 
 def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:

@@ -32,7 +32,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 async def get_principal(
     request: Request,
-    svc: ServicesDep, authorization: Annotated[str | None, Security(_token_header)] = None
+    svc: ServicesDep,
+    authorization: Annotated[str | None, Security(_token_header)] = None,
 ) -> Principal:
     """The key the guard authenticated from the headers, before the body was read
     (else one indexed read here, ~0.3 ms on the event loop, cheaper than a thread hop)."""

@@ -11,6 +11,7 @@ routes parse the spool in a worker thread (``api.body``), not on the event loop.
 
 from __future__ import annotations
 
+import ctypes
 import tempfile
 from typing import IO, Any
 
@@ -64,6 +65,7 @@ class GuardMiddleware:
             await self._spooled(scope, receive, send)
         finally:
             if large:
+                _trim()
                 await self.slots.release(owner)
 
     def _admit(self, scope: Scope) -> tuple[Any, Principal | None]:
@@ -103,6 +105,22 @@ class GuardMiddleware:
             spool.seek(0)
             scope[SPOOL] = spool
             await self.app(scope, _replay(spool, size, receive), send)
+
+
+def _trim() -> None:
+    """Hand the freed copies of a large body back to the OS (glibc keeps them per
+    thread arena otherwise: +90 MB of RSS per worker thread that parsed one)."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL("libc.so.6")
+        except OSError:
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC: Any = None
 
 
 def _replay(spool: IO[bytes], size: int, receive: Receive) -> Receive:

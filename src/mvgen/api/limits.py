@@ -65,7 +65,5 @@ class RateLimiter:
             return max(1, math.ceil(start + self.window_s - now))
         self._windows[key] = (start, count + 1)
         if len(self._windows) > 10_000:  # forget idle keys
-            self._windows = {
-                k: v for k, v in self._windows.items() if now - v[0] < self.window_s
-            }
+            self._windows = {k: v for k, v in self._windows.items() if now - v[0] < self.window_s}
         return 0
