@@ -193,8 +193,9 @@ def _insert_task(
         if active >= svc.settings.max_active_tasks_per_key:
             raise ServiceError(
                 429,
-                "TooManyRequests",
-                f"this key already has {active} tasks in progress; wait for one to finish",
+                "QuotaExceeded",
+                f"this key already has {active} tasks in progress (the limit is "
+                f"{svc.settings.max_active_tasks_per_key}); wait for one to finish",
             )
         task = repo.insert_task(
             session=session,

@@ -35,6 +35,7 @@ VENDOR_CODES = {
     "OperationInProcess",
     "ModelUnavailable",
 }
+QUOTA_RETRY_S = 30  # Retry-After of QuotaExceeded: a task takes minutes, polls are cheap
 LIST_FIELDS = {"images", "job_ids"}
 TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "none"}
 HTTP_CODES = {
@@ -102,7 +103,8 @@ def install(app: FastAPI) -> None:
         status = getattr(exc, "status", 400)
         if exc.err_code == "InternalServiceFailure":
             status = 500
-        return error(status, exc.err_code, exc.err_msg)
+        retry = {"Retry-After": str(QUOTA_RETRY_S)} if status == 429 else None
+        return error(status, exc.err_code, exc.err_msg, retry)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
