@@ -43,7 +43,7 @@ def _load(raw: bytes | IO[bytes], model: type[M]) -> M:
 
 
 def _read_text(spool: IO[bytes]) -> str:
-    wrapper = io.TextIOWrapper(spool, "utf-8")  # type: ignore[type-var]
+    wrapper = io.TextIOWrapper(spool, "utf-8")
     try:
         return wrapper.read()
     finally:

@@ -11,7 +11,7 @@ error handler maps them without a table. Unknown fields are kept aside
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -25,8 +25,11 @@ MAX_PROMPT = 3000
 MAX_LYRICS = 20000
 # Rules the validators and ``ingest.precheck`` apply, stated in the schema too (OpenAPI
 # and JSON-schema clients and fuzzers see what the server will refuse).
-PRESENT = {"minLength": 1, "pattern": r"\S"}  # not empty, not only blanks
-SOURCE = {"minLength": 1, "pattern": r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://|[Dd][Aa][Tt][Aa]:)"}
+PRESENT: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}  # not empty, not only blanks
+SOURCE: dict[str, Any] = {
+    "minLength": 1,
+    "pattern": r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://|[Dd][Aa][Tt][Aa]:)",
+}
 
 
 def _required_text(value: str, field: str) -> str:
