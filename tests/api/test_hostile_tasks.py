@@ -54,6 +54,7 @@ def one_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield srv
 
 
+@pytest.mark.slow  # one real render behind the two hostile tasks (~30-80 s)
 def test_hostile_downloads_fail_and_the_next_task_runs(
     one_worker: Server, hostile: str, wav_uri: str, astronaut_uri: str
 ) -> None:

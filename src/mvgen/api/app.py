@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from mvgen import __version__
-from mvgen.api import errors
+from mvgen.api import errors, redact
 from mvgen.api.guard import GuardMiddleware
 from mvgen.api.routes import files, mv
 from mvgen.api.timing import ServerTimingMiddleware
@@ -76,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact.install()
         svc = build_services(settings)
         if svc.queue is not None:
             svc.queue.start()
