@@ -135,6 +135,7 @@ def _start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
         "MVGEN_HOME": str(home),
         "MVGEN_WORKERS": os.environ.get("BENCH_WORKERS", "2"),
         "MVGEN_MAX_ACTIVE_TASKS_PER_KEY": "1000",
+        "MVGEN_RATE_LIMIT_PER_MIN": "0",  # many pollers on one key: measure, do not throttle
     }
     code = f"from mvgen.cli.serve import serve; serve(host='127.0.0.1', port={port})"
     proc = subprocess.Popen(

@@ -173,7 +173,8 @@ def create_task(svc: Services, key: Principal, body: MvCreate) -> str:
         "lip_ref": body.lip_ref_url,
     }
     sources_key = f"tasks/{task_id}/sources.json"
-    svc.artifacts.write_bytes(sources_key, json.dumps(sources).encode())
+    with svc.artifacts.writing(sources_key) as path, path.open("w") as out:
+        json.dump(sources, out)  # streamed: no second copy of a ~100 MB body in memory
     try:
         job_id = _insert_task(svc, key, body, task_id, seconds)
     except BaseException:
@@ -192,8 +193,9 @@ def _insert_task(
         if active >= svc.settings.max_active_tasks_per_key:
             raise ServiceError(
                 429,
-                "TooManyRequests",
-                f"this key already has {active} tasks in progress; wait for one to finish",
+                "QuotaExceeded",
+                f"this key already has {active} tasks in progress (the limit is "
+                f"{svc.settings.max_active_tasks_per_key}); wait for one to finish",
             )
         task = repo.insert_task(
             session=session,

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     # audio < 20 MB as base64 (~120 MB of JSON), so the default must not be lower.
     max_body_bytes: int = 128 * 1024 * 1024
     max_active_tasks_per_key: int = 4  # created/processing tasks per key before 429
+    # Request guard (api/guard.py, docs/security.md): bodies above ``large_body_bytes`` are
+    # spooled to disk and need one of ``max_large_bodies`` slots (and one of the key's own),
+    # waited for up to ``body_slot_wait_s``, then 429; ``rate_limit_per_min`` requests per key
+    # and minute (0 = off) before 429 with Retry-After.
+    large_body_bytes: int = 1024 * 1024
+    max_large_bodies: int = 2
+    max_large_bodies_per_key: int = 1
+    body_slot_wait_s: float = 30.0
+    rate_limit_per_min: int = 600
     job_max_attempts: int = 3  # a job interrupted more often than this fails
     scheduler_poll_s: float = 0.25  # how often the embedded pool looks for new jobs
     callback_access_key: str = "vidu"  # X-HMAC-ACCESS-KEY of callbacks (the vendor's value)

@@ -42,6 +42,7 @@ def make_settings(home: Path, port: int, **extra: Any) -> Settings:
         "x264_preset": "ultrafast",
         "max_active_tasks_per_key": 20,
         "scheduler_poll_s": 0.1,
+        "rate_limit_per_min": 0,  # tests poll hard on one key; test_hostile_limits sets its own
     }
     values.update(extra)
     return Settings(**values)
@@ -106,6 +107,7 @@ def spawn_server(home: Path, port: int, log: Path, **env: str) -> subprocess.Pop
         "MVGEN_X264_PRESET": "ultrafast",
         "MVGEN_WORKERS": "2",
         "MVGEN_SCHEDULER_POLL_S": "0.1",
+        "MVGEN_RATE_LIMIT_PER_MIN": "0",
         **env,
     }
     code = f"from mvgen.cli.serve import serve; serve(host='127.0.0.1', port={port})"

@@ -299,10 +299,13 @@ def test_field_unwanted_in_strict_mode(strict: Server) -> None:
     assert data["err_msg"].startswith("style")
 
 
-def test_too_many_requests(strict: Server) -> None:
+def test_quota_exceeded(strict: Server) -> None:
     with strict.client() as c:
         assert c.post(MV, json=SMALL).status_code == 200
-    _refused(strict, SMALL, "TooManyRequests", status=429)
+        r = c.post(MV, json=SMALL)
+    assert r.status_code == 429 and r.json()["err_code"] == "QuotaExceeded"
+    assert int(r.headers["Retry-After"]) > 0 and "limit is 1" in r.json()["err_msg"]
+    _refused(strict, SMALL, "QuotaExceeded", status=429)
 
 
 def test_body_over_the_cap_is_413(strict: Server) -> None:
@@ -327,3 +330,37 @@ def test_no_default_422_anywhere(server: Server) -> None:
     with server.client() as c:
         r = c.post(f"{MV}/1/edit", content=b"[]", headers={"Content-Type": "application/json"})
     assert r.status_code in (400, 404) and "err_code" in r.json()
+
+
+def test_range_errors_are_api_errors(server: Server) -> None:
+    """A bad or unsatisfiable Range gets the API's body, not Starlette's text/plain."""
+    from mvgen.store.artifacts import open_artifacts
+    from mvgen.store.views import UrlSigner
+
+    open_artifacts(server.settings.home).write_bytes("tests/range.bin", b"0123456789")
+    url = UrlSigner(server.settings)("tests/range.bin")
+    r = httpx.get(url, headers={"Range": "bytes=2-4"})
+    assert r.status_code == 206 and r.content == b"234"
+    r = httpx.get(url, headers={"Range": "bytes=50-60"})
+    assert r.status_code == 416 and r.headers["content-range"] == "bytes */10"
+    assert r.json()["err_code"] == "RangeNotSatisfiable" and "10 bytes" in r.json()["err_msg"]
+    r = httpx.get(url, headers={"Range": "pages=1-2"})
+    assert r.status_code == 400 and r.json()["err_msg"].startswith("Range:")
+    r = httpx.get(url.replace("sig=", "sig=0"))
+    assert r.status_code == 403 and r.json()["err_code"] == "Forbidden"
+
+
+def test_no_pydantic_internals_in_messages(server: Server) -> None:
+    with server.client() as c:
+        r = c.post(f"{MV}/1/compose", json={"job_ids": [1, {"a": 2}]})
+        routes = c.get("/nowhere"), c.delete(MV)
+    msg = r.json()["err_msg"]
+    assert r.status_code == 400 and msg.startswith("job_ids"), msg
+    assert "list[" not in msg and "str" not in msg.split(":")[0], msg
+    assert routes[0].json() == {"err_code": "NotFound", "err_msg": "GET /nowhere: no such route"}
+    assert routes[1].status_code == 405 and routes[1].json()["err_code"] == "MethodNotAllowed"
+
+
+def test_malformed_body_without_a_key_is_401(server: Server) -> None:
+    r = httpx.post(f"{server.url}{MV}", content=b"{nope", headers={"Authorization": "Token x"})
+    assert r.status_code == 401 and r.json()["err_code"] == "Unauthorized"

@@ -17,8 +17,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from mvgen import __version__
-from mvgen.api import errors
-from mvgen.api.limits import BodyLimitMiddleware
+from mvgen.api import errors, redact
+from mvgen.api.guard import GuardMiddleware
 from mvgen.api.routes import files, mv, studio
 from mvgen.api.timing import ServerTimingMiddleware
 from mvgen.jobs.base import JobQueue
@@ -76,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact.install()
         svc = build_services(settings)
         if svc.queue is not None:
             svc.queue.start()
@@ -98,9 +99,35 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GuardMiddleware, settings=settings)
     app.add_middleware(ServerTimingMiddleware)
     app.include_router(mv.router)
     app.include_router(files.router)
     studio.install(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the request models that routes parse from the spool."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+    from pydantic.json_schema import models_json_schema
+
+    from mvgen.api.schemas import ComposeCreate, EditCreate, MvCreate
+
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    models = [(m, "validation") for m in (MvCreate, EditCreate, ComposeCreate)]
+    _, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")  # type: ignore[arg-type]
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(defs.get("$defs", {}))
+    for operations in schema.get("paths", {}).values():  # FastAPI's 422 is never sent (400)
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema

@@ -14,6 +14,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from mvgen import service
+from mvgen.api.guard import PRINCIPAL
 from mvgen.service import Principal, Services
 
 # Shown in /docs as the "Authorize" button; checked by ``service.authenticate``.
@@ -30,9 +31,15 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def get_principal(
-    svc: ServicesDep, authorization: Annotated[str | None, Security(_token_header)] = None
+    request: Request,
+    svc: ServicesDep,
+    authorization: Annotated[str | None, Security(_token_header)] = None,
 ) -> Principal:
-    """Runs on the event loop: one indexed read (~0.3 ms), cheaper than a thread hop."""
+    """The key the guard authenticated from the headers, before the body was read
+    (else one indexed read here, ~0.3 ms on the event loop, cheaper than a thread hop)."""
+    known = request.scope.get(PRINCIPAL)
+    if isinstance(known, Principal):
+        return known
     return service.authenticate(svc, authorization)
 
 

@@ -35,25 +35,18 @@ VENDOR_CODES = {
     "OperationInProcess",
     "ModelUnavailable",
 }
+QUOTA_RETRY_S = 30  # Retry-After of QuotaExceeded: a task takes minutes, polls are cheap
 LIST_FIELDS = {"images", "job_ids"}
+TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "none"}
 HTTP_CODES = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "NotFound",
     405: "MethodNotAllowed",
     413: "PageSizeOutOfRange",
+    416: "RangeNotSatisfiable",
     429: "TooManyRequests",
 }
-
-
-class BodyTooLarge(StarletteHTTPException):
-    """Raised while streaming a request body past ``max_body_bytes``.
-
-    An HTTPException, because FastAPI turns any other exception raised while
-    it reads the body into a generic 400."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(413, message, headers={"Connection": "close"})
 
 
 def error(
@@ -63,9 +56,12 @@ def error(
 
 
 def _field(loc: Sequence[Any]) -> str:
-    """``("body", "images", 2)`` → ``images[2]``."""
+    """``("body", "images", 2)`` → ``images[2]``; pydantic's union branch names
+    (``list[str]``, ``function-after[...]``) are its internals, not fields: dropped."""
     name = ""
     for part in loc[1:] if loc and loc[0] in ("body", "path", "query") else loc:
+        if isinstance(part, str) and ("[" in part or part in TYPE_NAMES):
+            continue
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
     return name or "body"
 
@@ -107,16 +103,16 @@ def install(app: FastAPI) -> None:
         status = getattr(exc, "status", 400)
         if exc.err_code == "InternalServiceFailure":
             status = 500
-        return error(status, exc.err_code, exc.err_msg)
-
-    @app.exception_handler(BodyTooLarge)
-    async def _too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
-        return error(413, "PageSizeOutOfRange", str(exc), {"Connection": "close"})
+        retry = {"Retry-After": str(QUOTA_RETRY_S)} if status == 429 else None
+        return error(status, exc.err_code, exc.err_msg, retry)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "FieldInvalid")
-        return error(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
+        where = f"{request.method} {request.url.path}"
+        msg = {404: f"{where}: no such route", 405: f"{where}: method not allowed here"}
+        text = msg.get(exc.status_code, f"{where}: {exc.detail}")
+        return error(exc.status_code, code, text, getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -11,7 +11,7 @@ error handler maps them without a table. Unknown fields are kept aside
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -23,6 +23,13 @@ Quality = Literal["standard", "high"]
 SubtitleStyle = Literal["line", "karaoke"]
 MAX_PROMPT = 3000
 MAX_LYRICS = 20000
+# Rules the validators and ``ingest.precheck`` apply, stated in the schema too (OpenAPI
+# and JSON-schema clients and fuzzers see what the server will refuse).
+PRESENT: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}  # not empty, not only blanks
+SOURCE: dict[str, Any] = {
+    "minLength": 1,
+    "pattern": r"^\s*(?:[Hh][Tt][Tt][Pp][Ss]?://|[Dd][Aa][Tt][Aa]:)",
+}
 
 
 def _required_text(value: str, field: str) -> str:
@@ -36,13 +43,14 @@ class MvCreate(BaseModel):
 
     model_config = ConfigDict(extra="allow")  # kept aside; refused only in strict mode
 
-    images: list[str] = Field(
+    images: list[Annotated[str, Field(json_schema_extra=SOURCE)]] = Field(
         min_length=1,
         max_length=7,
         description="1 to 7 reference images: http(s) URLs or data:image/<type>;base64,... "
         "(png/jpeg/webp by their bytes; aspect 1:4..4:1; URL <= 50 MB, base64 < 10 MB).",
     )
     audio_url: str = Field(
+        json_schema_extra=SOURCE,
         description="The song: http(s) URL or data:audio/<type>;base64,... (mp3/wav/aac/m4a, "
         "10-300 s; base64 < 20 MB). Up to 180 s: composed MV; longer: shots only.",
     )
@@ -78,8 +86,12 @@ class EditCreate(BaseModel):
 
     model_config = ConfigDict(extra="allow", coerce_numbers_to_str=True)
 
-    job_id: str = Field(description="Id of a generate_video job of this task.")
-    prompt: str = Field(max_length=MAX_PROMPT, description="The shot's new prompt.")
+    job_id: str = Field(
+        json_schema_extra=PRESENT, description="Id of a generate_video job of this task."
+    )
+    prompt: str = Field(
+        max_length=MAX_PROMPT, json_schema_extra=PRESENT, description="The shot's new prompt."
+    )
     callback_url: str | None = Field(None, description="Receives the task body on each change.")
 
     @field_validator("job_id", "prompt")
@@ -96,6 +108,12 @@ class ComposeCreate(BaseModel):
     job_ids: list[str] | str = Field(
         description="One generate_video job id per shot: a JSON array of strings "
         "(a comma-separated string is accepted too).",
+        json_schema_extra={
+            "anyOf": [
+                {"type": "array", "minItems": 1, "items": {"type": "string", **PRESENT}},
+                {"type": "string", **PRESENT},
+            ]
+        },
     )
     callback_url: str | None = Field(None, description="Receives the task body on each change.")
 

@@ -126,4 +126,4 @@ def open_image(source: Path | bytes, fmt: str, *, full_decode: bool) -> tuple[in
         raise ImageUnreadable(f"{type(exc).__name__}: {exc}") from exc
     if size[0] <= 0 or size[1] <= 0:
         raise ImageUnreadable("image has no pixels")
-    return size
+    return int(size[0]), int(size[1])

@@ -7,6 +7,8 @@ guarded transport) can be read and tested on their own.
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 import socket
 import threading
 from typing import TYPE_CHECKING, Any
@@ -22,6 +24,29 @@ def redact(url: str) -> str:
     """scheme://host/path only: the query of a callback URL may hold the client's secret."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname or ''}{parts.path}"
+
+
+class _RedactQueries(logging.Filter):
+    """httpx logs every request's full URL at INFO: keep URL queries out of the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if "?" in text:
+            record.msg, record.args = _QUERY.sub(r"\1?<redacted>", text), None
+        return True
+
+
+_QUERY = re.compile(r"(\w+://[^\s?\"']*)\?[^\s\"']*")
+
+
+def redact_http_logs() -> None:
+    """Install the filter on httpx's logger (idempotent; every process that sends)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactQueries) for f in logger.filters):
+        logger.addFilter(_RedactQueries())
+
+
+redact_http_logs()
 
 
 class Refused(Exception):
