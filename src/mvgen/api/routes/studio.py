@@ -12,14 +12,22 @@ from pydantic import BaseModel, Field
 
 from mvgen import studio
 from mvgen.api.deps import CurrentKey, ServicesDep
+from mvgen.api.routes.mv import WHY
 from mvgen.api.schemas import ErrorPublic
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter(prefix="/ent/v2/mv", tags=["studio"])
 page = APIRouter(include_in_schema=False)
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorPublic} for status in (401, 404, 409, 429, 500)
-}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    why = {**WHY, 409: "The song is not analysed yet (AnalysisNotReady); ask again soon."}
+    return {s: {"model": ErrorPublic, "description": why[s]} for s in statuses}
+
+
+ACCOUNT_ERRORS = errors(401, 429, 500)
+LIST_ERRORS = errors(400, 401, 429, 500)  # 400: a limit out of range
+ANALYSIS_ERRORS = errors(400, 401, 404, 409, 429, 500)  # 409: not analysed yet
 
 
 class AccountPublic(BaseModel):
@@ -69,12 +77,14 @@ class AnalysisPublic(BaseModel):
     shots: list[ShotSpanPublic]
 
 
-@router.get("/account", response_model=AccountPublic, responses=ERRORS, summary="The key")
+@router.get("/account", response_model=AccountPublic, responses=ACCOUNT_ERRORS, summary="The key")
 def account(svc: ServicesDep, key: CurrentKey) -> dict[str, Any]:
     return studio.account(svc, key)
 
 
-@router.get("/tasks", response_model=TaskListPublic, responses=ERRORS, summary="The key's tasks")
+@router.get(
+    "/tasks", response_model=TaskListPublic, responses=LIST_ERRORS, summary="The key's tasks"
+)
 def tasks(
     svc: ServicesDep, key: CurrentKey, limit: int = Query(50, ge=1, le=studio.MAX_LIST)
 ) -> dict[str, Any]:
@@ -84,7 +94,7 @@ def tasks(
 @router.get(
     "/tasks/{task_id}/analysis",
     response_model=AnalysisPublic,
-    responses=ERRORS,
+    responses=ANALYSIS_ERRORS,
     summary="A task's song timeline (409 until analysed)",
 )
 def analysis(svc: ServicesDep, key: CurrentKey, task_id: str) -> dict[str, Any]:
