@@ -17,6 +17,7 @@ import itertools
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -31,6 +32,7 @@ from mvgen.media.ffmpeg import (
     concat_copy,
     iter_frames,
     keyframe_flags,
+    probe_shot,
     split_at_keyframes,
     stream_signature,
 )
@@ -40,6 +42,8 @@ from mvgen.timeline import Storyboard
 log = logging.getLogger(__name__)
 
 READY = "mvgen-shot/1"  # the comment tag of a compose-ready shot file
+PARALLEL = 4  # ffmpeg/ffprobe processes run at once for probes and splits (I/O bound)
+DUMMY = np.zeros((1, 1, 3), np.uint8)  # stands in for frames of a cached window: never decoded
 WINDOW_VERSION = "1"  # part of the window cache key: bump when transitions change
 
 
@@ -77,13 +81,15 @@ class CopyReport:
 
 def ready(storyboard: Storyboard, shot_files: Sequence[Path], subtitles: bool) -> str:
     """Why the shot files cannot be composed by copy ("" when they can)."""
+    if len(shot_files) != len(storyboard.shots):
+        return f"{len(shot_files)} shot files for {len(storyboard.shots)} shots"
     signatures = set()
-    for i, path in enumerate(shot_files):
-        params, comment = stream_signature(path)
+    with ThreadPoolExecutor(PARALLEL) as pool:  # ffprobe start-up dominates: overlap them
+        probes = list(pool.map(probe_shot, shot_files))
+    for i, (params, comment, flags) in enumerate(probes):
         if comment != shot_tag(subtitles):
             return f"shot {i}: tagged {comment!r}, not {shot_tag(subtitles)!r}"
         signatures.add(params)
-        flags = keyframe_flags(path)
         if len(flags) != storyboard.shots[i].span.frames:
             return f"shot {i}: {len(flags)} frames, expected {storyboard.shots[i].span.frames}"
         missing = [k for k in shot_keyframes(storyboard, i) if not flags[k]]
@@ -102,23 +108,55 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def _copy_ranges(storyboard: Storyboard) -> list[tuple[int, int]]:
+    """Global frame ranges copied from the shot files; the gaps between are windows."""
+    out = []
+    for i, shot in enumerate(storyboard.shots):
+        a, b = untouched(storyboard, i)
+        if a < b:
+            out.append((shot.span.start + a, shot.span.start + b))
+    return out
+
+
+def _windows(storyboard: Storyboard) -> list[tuple[int, int]]:
+    """Global frame ranges ``[start, end)`` that transitions change (encoded)."""
+    edges = [0, *itertools.chain.from_iterable(_copy_ranges(storyboard)), storyboard.total_frames]
+    return [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True) if hi > lo]
+
+
 def _sources(
-    storyboard: Storyboard, shot_files: Sequence[Path], work: Path
+    storyboard: Storyboard, shot_files: Sequence[Path], work: Path, cached: Sequence[range]
 ) -> tuple[list[Iterable[object]], list[Path | None]]:
-    """Per shot: decoded head, holes, decoded tail; and the copied middle piece."""
+    """Per shot: decoded head, holes, decoded tail; and the copied middle piece.
+
+    Heads and tails inside ``cached`` windows are not decoded (``DUMMY`` frames)."""
+    size = (storyboard.width, storyboard.height)
+
+    def frames(path: Path, first: int, count: int) -> Iterable[np.ndarray]:
+        if any(first in r for r in cached):
+            return itertools.repeat(DUMMY, count)
+        return iter_frames(path, *size)
+
+    def split(i: int) -> list[Path]:
+        a, b = untouched(storyboard, i)
+        if a >= b:
+            return []
+        pattern = work / f"s{i}-%03d.mp4"
+        return split_at_keyframes(shot_files[i], shot_keyframes(storyboard, i), pattern)
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        all_pieces = list(pool.map(split, range(len(shot_files))))
     sources: list[Iterable[object]] = []
     middles: list[Path | None] = []
-    size = (storyboard.width, storyboard.height)
-    for i, (shot, path) in enumerate(zip(storyboard.shots, shot_files, strict=True)):
+    for i, (shot, pieces) in enumerate(zip(storyboard.shots, all_pieces, strict=True)):
         a, b = untouched(storyboard, i)
-        n = shot.span.frames
-        if a >= b:
-            sources.append(iter_frames(path, *size))
+        n, start = shot.span.frames, shot.span.start
+        if not pieces:
+            sources.append(frames(shot_files[i], start, n))
             middles.append(None)
             continue
-        pieces = split_at_keyframes(path, shot_keyframes(storyboard, i), work / f"s{i}-%03d.mp4")
-        head = iter_frames(pieces[0], *size) if a > 0 else iter(())
-        tail = iter_frames(pieces[-1], *size) if b < n else iter(())
+        head = frames(pieces[0], start, a) if a > 0 else ()
+        tail = frames(pieces[-1], start + b, n - b) if b < n else ()
         sources.append(itertools.chain(head, itertools.repeat(Hole(i), b - a), tail))
         middles.append(pieces[1] if a > 0 else pieces[0])
     return sources, middles
@@ -153,10 +191,18 @@ def compose_copied(
         cache = cache_dir or work / "windows"
         cache.mkdir(parents=True, exist_ok=True)
         digests = [_digest(p) for p in shot_files]
-        sources, middles = _sources(storyboard, shot_files, work)
+        paths = {
+            lo: cache / f"{_window_key(storyboard, digests, lo, hi - lo, settings)}.mp4"
+            for lo, hi in _windows(storyboard)
+        }
+        done = [range(lo, hi) for lo, hi in _windows(storyboard) if paths[lo].is_file()]
+        sources, middles = _sources(storyboard, shot_files, work, done)
+        params = probe_shot(shot_files[0])[0]
         pieces: list[Path] = []
         lengths: list[int] = []
         encoded = copied = windows = cached = at = 0
+        pool = ThreadPoolExecutor(PARALLEL)
+        jobs = []
         for shot, run in _runs(transition_stream(storyboard, sources)):  # type: ignore[arg-type]
             if shot is not None:
                 assert isinstance(run, int)
@@ -168,15 +214,17 @@ def compose_copied(
                 at += run
                 continue
             assert isinstance(run, list)
-            path = cache / f"{_window_key(storyboard, digests, at, len(run), settings)}.mp4"
+            path = paths[at]
             windows += 1
-            if path.is_file():
+            if any(at in r for r in done):
                 cached += 1
-            else:
-                encoded += _encode_window(run, path, storyboard, settings, shot_files[0])
+            else:  # encoders overlap: their start-up and flush dominate a short window
+                jobs.append(pool.submit(_encode_window, run, path, storyboard, settings, params))
             pieces.append(path)
             lengths.append(len(run))
             at += len(run)
+        pool.shutdown()
+        encoded = sum(job.result() for job in jobs)
         if at != storyboard.total_frames:
             raise RenderError(f"composed {at} frames, expected {storyboard.total_frames}")
         part = out.with_name(out.stem + ".part.mp4")
@@ -215,7 +263,7 @@ def _window_key(
 
 
 def _encode_window(
-    frames: list[np.ndarray], path: Path, storyboard: Storyboard, settings: Settings, shot: Path
+    frames: list[np.ndarray], path: Path, storyboard: Storyboard, settings: Settings, params: str
 ) -> int:
     """Encode one window (an IDR first, as every piece) at the shots' codec parameters;
     anything else would corrupt the copied stream, so it is checked."""
@@ -230,7 +278,7 @@ def _encode_window(
     ) as encoder:
         for frame in frames:
             encoder.write(frame)
-    if stream_signature(part)[0] != stream_signature(shot)[0]:
+    if stream_signature(part)[0] != params:
         part.unlink(missing_ok=True)
         raise MediaError(f"window {path.name}: codec parameters differ from the shots'")
     part.replace(path)

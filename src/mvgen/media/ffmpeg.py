@@ -329,21 +329,30 @@ def keyframe_flags(path: Path) -> list[bool]:
     return [line.startswith("K") for line in out.decode().split()]
 
 
-def stream_signature(path: Path) -> tuple[str, str]:
-    """(codec parameters incl. the SPS/PPS hash, the file's comment tag): files with equal
-    parameters can be concatenated by stream copy."""
+def probe_shot(path: Path) -> tuple[str, str, list[bool]]:
+    """One ffprobe, no decoding: (codec parameters incl. the SPS/PPS hash, the file's
+    comment tag, per video packet whether it is a keyframe). Files with equal parameters
+    can be concatenated by stream copy; in a closed GOP an IDR's decode order is its
+    display order."""
     import json
 
     out = run(
         ["-v", "error", "-select_streams", "v:0", "-show_data_hash", "md5",
          "-show_entries", "stream=codec_name,profile,width,height,pix_fmt,level,r_frame_rate,"
-         "extradata_hash:format_tags=comment", "-of", "json", str(path)],
+         "extradata_hash:format_tags=comment:packet=flags", "-of", "json", str(path)],
         tool="ffprobe",
     )  # fmt: skip
     data = json.loads(out)
     streams = data.get("streams") or [{}]
     comment = data.get("format", {}).get("tags", {}).get("comment", "")
-    return json.dumps(streams[0], sort_keys=True), comment
+    flags = [p.get("flags", "").startswith("K") for p in data.get("packets", [])]
+    return json.dumps(streams[0], sort_keys=True), comment, flags
+
+
+def stream_signature(path: Path) -> tuple[str, str]:
+    """(codec parameters, comment tag) of ``probe_shot``."""
+    params, comment, _ = probe_shot(path)
+    return params, comment
 
 
 def packet_hashes(path: Path) -> list[str]:
