@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -198,48 +199,50 @@ def compose_copied(
         done = [range(lo, hi) for lo, hi in _windows(storyboard) if paths[lo].is_file()]
         sources, middles = _sources(storyboard, shot_files, work, done)
         params = probe_shot(shot_files[0])[0]
-        pieces: list[Path] = []
-        lengths: list[int] = []
-        encoded = copied = windows = cached = at = 0
-        pool = ThreadPoolExecutor(PARALLEL)
-        jobs = []
-        for shot, run in _runs(transition_stream(storyboard, sources)):  # type: ignore[arg-type]
-            if shot is not None:
-                assert isinstance(run, int)
-                piece = middles[shot]
-                assert piece is not None
-                pieces.append(piece)
-                lengths.append(run)
-                copied += run
-                at += run
-                continue
-            assert isinstance(run, list)
-            path = paths[at]
-            windows += 1
-            if any(at in r for r in done):
-                cached += 1
-            else:  # encoders overlap: their start-up and flush dominate a short window
-                jobs.append(pool.submit(_encode_window, run, path, storyboard, settings, params))
-            pieces.append(path)
-            lengths.append(len(run))
-            at += len(run)
-        pool.shutdown()
-        encoded = sum(job.result() for job in jobs)
-        if at != storyboard.total_frames:
-            raise RenderError(f"composed {at} frames, expected {storyboard.total_frames}")
-        part = out.with_name(out.stem + ".part.mp4")
-        seconds = float(Fraction(storyboard.total_frames) / storyboard.fps)
-        durations = [Fraction(n) / storyboard.fps for n in lengths]
-        concat_copy(
-            pieces, part, durations=durations, audio=audio, seconds=seconds,
-            audio_bitrate=settings.audio_bitrate, timeout=settings.ffmpeg_timeout_s,
-        )  # fmt: skip
-        packets = len(keyframe_flags(part))
-        if packets != storyboard.total_frames:
-            part.unlink(missing_ok=True)
-            raise RenderError(f"copied {packets} frames, expected {storyboard.total_frames}")
-        part.replace(out)
-    return CopyReport(encoded, copied, windows, cached)
+        pieces: list[tuple[Path, int]] = []
+        encoded = 0
+        with ThreadPoolExecutor(PARALLEL) as pool:  # encoders overlap: start-up and flush
+            jobs = []  # dominate a short window
+            for shot, run in _runs(transition_stream(storyboard, sources)):  # type: ignore[arg-type]
+                at = sum(n for _, n in pieces)
+                if shot is not None:
+                    assert isinstance(run, int) and middles[shot] is not None
+                    pieces.append((middles[shot], run))  # type: ignore[arg-type]
+                    continue
+                assert isinstance(run, list)
+                if not any(at in r for r in done):
+                    args = (run, paths[at], storyboard, settings, params)
+                    jobs.append(pool.submit(_encode_window, *args))
+                pieces.append((paths[at], len(run)))
+            encoded = sum(job.result() for job in jobs)
+        _mux(storyboard, pieces, audio, out, settings)
+    copied = sum(n for p, n in pieces if p.parent != cache)
+    return CopyReport(encoded, copied, len(paths), len(done))
+
+
+def _mux(
+    storyboard: Storyboard,
+    pieces: Sequence[tuple[Path, int]],
+    audio: Path,
+    out: Path,
+    settings: Settings,
+) -> None:
+    """Concatenate the pieces by copy, each placed at its exact length; the song once."""
+    total = sum(n for _, n in pieces)
+    if total != storyboard.total_frames:
+        raise RenderError(f"composed {total} frames, expected {storyboard.total_frames}")
+    part = out.with_name(out.stem + ".part.mp4")
+    seconds = float(Fraction(storyboard.total_frames) / storyboard.fps)
+    concat_copy(
+        [p for p, _ in pieces], part, durations=[Fraction(n) / storyboard.fps for _, n in pieces],
+        audio=audio, seconds=seconds, audio_bitrate=settings.audio_bitrate,
+        timeout=settings.ffmpeg_timeout_s,
+    )  # fmt: skip
+    packets = len(keyframe_flags(part))
+    if packets != storyboard.total_frames:
+        part.unlink(missing_ok=True)
+        raise RenderError(f"copied {packets} frames, expected {storyboard.total_frames}")
+    part.replace(out)
 
 
 def _window_key(
@@ -267,7 +270,9 @@ def _encode_window(
 ) -> int:
     """Encode one window (an IDR first, as every piece) at the shots' codec parameters;
     anything else would corrupt the copied stream, so it is checked."""
-    part = path.with_name(path.stem + ".part.mp4")
+    fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp4", dir=path.parent)
+    os.close(fd)  # a unique name: two composes of one task may make the same window
+    part = Path(name)
     with VideoEncoder(
         part,
         width=storyboard.width,
