@@ -18,7 +18,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -125,18 +125,46 @@ def _windows(storyboard: Storyboard) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True) if hi > lo]
 
 
+class _Prefetch:
+    """Decodes window sides a few pieces ahead of the one being consumed (they are
+    consumed in order): decoder start-ups overlap, and at most ``PARALLEL`` pieces'
+    frames are held at once."""
+
+    def __init__(self, pool: ThreadPoolExecutor, size: tuple[int, int]) -> None:
+        self.pool, self.size = pool, size
+        self.paths: list[Path] = []
+        self.futures: dict[int, Future[list[np.ndarray]]] = {}
+
+    def add(self, path: Path) -> Iterator[np.ndarray]:
+        self.paths.append(path)
+        return self._frames(len(self.paths) - 1)
+
+    def _decode(self, path: Path) -> list[np.ndarray]:
+        return list(iter_frames(path, *self.size))
+
+    def _frames(self, k: int) -> Iterator[np.ndarray]:
+        for j in range(k, min(k + PARALLEL, len(self.paths))):
+            if j not in self.futures:
+                self.futures[j] = self.pool.submit(self._decode, self.paths[j])
+        yield from self.futures.pop(k).result()
+
+
 def _sources(
-    storyboard: Storyboard, shot_files: Sequence[Path], work: Path, cached: Sequence[range]
+    storyboard: Storyboard,
+    shot_files: Sequence[Path],
+    work: Path,
+    cached: Sequence[range],
+    pool: ThreadPoolExecutor,
 ) -> tuple[list[Iterable[object]], list[Path | None]]:
     """Per shot: decoded head, holes, decoded tail; and the copied middle piece.
 
     Heads and tails inside ``cached`` windows are not decoded (``DUMMY`` frames)."""
-    size = (storyboard.width, storyboard.height)
+    prefetch = _Prefetch(pool, (storyboard.width, storyboard.height))
 
     def frames(path: Path, first: int, count: int) -> Iterable[np.ndarray]:
         if any(first in r for r in cached):
             return itertools.repeat(DUMMY, count)
-        return iter_frames(path, *size)
+        return prefetch.add(path)
 
     def split(i: int) -> list[Path]:
         a, b = untouched(storyboard, i)
@@ -145,8 +173,7 @@ def _sources(
         pattern = work / f"s{i}-%03d.mp4"
         return split_at_keyframes(shot_files[i], shot_keyframes(storyboard, i), pattern)
 
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        all_pieces = list(pool.map(split, range(len(shot_files))))
+    all_pieces = list(pool.map(split, range(len(shot_files))))
     sources: list[Iterable[object]] = []
     middles: list[Path | None] = []
     for i, (shot, pieces) in enumerate(zip(storyboard.shots, all_pieces, strict=True)):
@@ -197,12 +224,12 @@ def compose_copied(
             for lo, hi in _windows(storyboard)
         }
         done = [range(lo, hi) for lo, hi in _windows(storyboard) if paths[lo].is_file()]
-        sources, middles = _sources(storyboard, shot_files, work, done)
         params = probe_shot(shot_files[0])[0]
         pieces: list[tuple[Path, int]] = []
         encoded = 0
-        with ThreadPoolExecutor(PARALLEL) as pool:  # encoders overlap: start-up and flush
-            jobs = []  # dominate a short window
+        with ThreadPoolExecutor(PARALLEL) as pool:  # splits, decodes and encoders overlap:
+            sources, middles = _sources(storyboard, shot_files, work, done, pool)
+            jobs = []  # their start-up and flush dominate short pieces
             for shot, run in _runs(transition_stream(storyboard, sources)):  # type: ignore[arg-type]
                 at = sum(n for _, n in pieces)
                 if shot is not None:
