@@ -9,6 +9,7 @@ into one encoder (no per-shot files, one encode pass).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from mvgen.storyboard import CutRules, plan
 from mvgen.storyboard.edit import reprompt
 from mvgen.storyboard.writer import write_storyboard
 from mvgen.timeline import Analysis, Lyrics, Shot, Storyboard
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -44,6 +47,7 @@ class Prepared:
 class ComposeResult:
     video: Path
     srt: Path | None
+    encoded_frames: int | None = None  # by stream-copy compose: frames it had to encode
 
 
 def prepare(
@@ -142,8 +146,11 @@ def render_shot(
     *,
     prompt: str | None = None,
     version: int = 0,
+    lyrics: Lyrics | None = None,
 ) -> Path:
-    """Render shot ``index`` (optionally re-prompted, as version ``version``) to ``out``."""
+    """Render shot ``index`` (optionally re-prompted, as version ``version``) to ``out``,
+    compose-ready: keyframes where compose cuts it, subtitles (from ``lyrics``) burned in."""
+    from mvgen.compose.copy import shot_keyframes, shot_tag
     from mvgen.render.write import render_to_file
 
     shot = storyboard.shots[index]
@@ -151,7 +158,18 @@ def render_shot(
         shot = reprompt(shot, prompt, version)
     request = _request(storyboard, shot, images, options.quality)
     renderer = renderer_for(settings, options.quality)
-    return render_to_file(renderer, request, out, settings, _animator(request, audio))
+    no_lyrics = Lyrics(language=storyboard.language, lines=())
+    ass, srt, fonts = _subtitles(storyboard, lyrics or no_lyrics, out, options)
+    try:
+        return render_to_file(
+            renderer, request, out, settings, _animator(request, audio),
+            keyframes=shot_keyframes(storyboard, index), subtitles=ass, fonts_dir=fonts,
+            comment=shot_tag(ass is not None),
+        )  # fmt: skip
+    finally:
+        for side in (ass, srt):
+            if side is not None:
+                side.unlink(missing_ok=True)
 
 
 def _subtitles(
@@ -178,13 +196,28 @@ def compose(
     out: Path,
     options: MvOptions,
     settings: Settings,
+    *,
+    cache_dir: Path | None = None,
 ) -> ComposeResult:
-    """Chosen shot versions in order + the song (muxed once) + burned subtitles → MP4."""
+    """Chosen shot versions in order + the song (muxed once) + burned subtitles → MP4.
+
+    Compose-ready shots (``render_shot``'s) are stream-copied, only transition windows
+    encoded (reused from ``cache_dir`` when their shots are unchanged); other shot
+    files are decoded and re-encoded whole, subtitles burned in then.
+    """
     from mvgen.compose import compose_files
+    from mvgen.compose.copy import compose_copied, ready, subtitles_inside
 
     ass, srt, fonts = _subtitles(storyboard, lyrics, out, options)
+    why = ready(storyboard, shot_files, ass is not None)
+    if not why:
+        report = compose_copied(storyboard, shot_files, audio, out, settings, cache_dir=cache_dir)
+        return ComposeResult(out, srt, report.encoded_frames)
+    log.info("compose re-encodes every frame: %s", why)
+    if ass is not None and subtitles_inside(shot_files[0]):
+        ass = None  # never burn them twice
     compose_files(storyboard, shot_files, audio, out, settings, subtitles=ass, fonts_dir=fonts)
-    return ComposeResult(out, srt)
+    return ComposeResult(out, srt, storyboard.total_frames)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,23 @@ def _entry(shot: Shot, first: bool, fps: Fraction) -> tuple[str, int]:
     return kind, min(shot.span.frames, max(1, int(round(seconds * float(fps)))))
 
 
+def untouched(storyboard: Storyboard, index: int) -> tuple[int, int]:
+    """Frames ``[a, b)`` of shot ``index`` that ``transition_stream`` passes on unchanged
+    (``a >= b``: none). Shots get keyframes at ``a`` and ``b`` so compose can copy them."""
+    shots = storyboard.shots
+    shot = shots[index]
+    n = shot.span.frames
+    a = 0
+    if index > 0 and shot.transition == "crossfade":
+        a = crossfade_half(storyboard.fps, shots[index - 1], shot)
+    a = max(a, _entry(shot, index == 0, storyboard.fps)[1])
+    b = n
+    nxt = shots[index + 1] if index + 1 < len(shots) else None
+    if nxt is not None and nxt.transition == "crossfade":
+        b = n - crossfade_half(storyboard.fps, shot, nxt)
+    return a, b
+
+
 def transition_stream(
     storyboard: Storyboard, sources: Sequence[Iterable[np.ndarray]]
 ) -> Iterator[np.ndarray]:

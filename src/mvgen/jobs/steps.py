@@ -271,8 +271,10 @@ def _load_board(ctx: WorkerContext, task_id: str) -> tuple[Any, dict[str, Any]]:
 
 def run_render(ctx: WorkerContext, spec: JobSpec) -> Outcome:
     from mvgen import pipeline
+    from mvgen.timeline import lyrics_from_dict
 
     board, manifest = _load_board(ctx, spec.task_id)
+    extra = json.loads(ctx.artifacts.read_bytes(task_key(spec.task_id, "prepared.json")))
     local = ctx.artifacts.local_path
     key = task_key(spec.task_id, "shots", f"{spec.index:03d}", f"{spec.id}.mp4")
     with ctx.artifacts.writing(key) as out:
@@ -286,6 +288,7 @@ def run_render(ctx: WorkerContext, spec: JobSpec) -> Outcome:
             ctx.settings,
             prompt=spec.prompt,
             version=spec.version,
+            lyrics=lyrics_from_dict(extra["lyrics"]),  # burned in here, not at compose
         )
         if Path(made) != out:
             shutil.move(str(made), out)
@@ -313,6 +316,7 @@ def run_compose(ctx: WorkerContext, spec: JobSpec) -> Outcome:
             out,
             spec.options,
             ctx.settings,
+            cache_dir=_windows_dir(ctx, spec.task_id),
         )
         if Path(result.video) != out:
             shutil.move(str(result.video), out)
@@ -322,6 +326,12 @@ def run_compose(ctx: WorkerContext, spec: JobSpec) -> Outcome:
         for side in (out.with_suffix(".srt"), out.with_suffix(".ass")):  # beside the temp file
             side.unlink(missing_ok=True)
     return Outcome(output=key, srt_output=srt_key)
+
+
+def _windows_dir(ctx: WorkerContext, task_id: str) -> Path:
+    """Where compose keeps its encoded transition windows, reused by the next compose."""
+    board = ctx.artifacts.local_path(task_key(task_id, "storyboard.json"))
+    return board.parent / "compose" / "windows"
 
 
 STEPS: dict[str, Callable[[WorkerContext, JobSpec], Outcome]] = {

@@ -45,10 +45,22 @@ def run(args: Sequence[str], *, timeout: float = 600.0, tool: str = "ffmpeg") ->
 
 
 def x264_args(preset: str, crf: int) -> list[str]:
+    """The same codec parameters everywhere, closed GOPs, forced keyframes as IDR: any
+    two of our encodes at one size/preset/CRF can be stream-copied into one file."""
     return [
         "-c:v", "libx264", "-preset", preset, "-crf", str(crf),
-        "-pix_fmt", "yuv420p", "-profile:v", "high",
+        "-pix_fmt", "yuv420p", "-profile:v", "high", "-flags", "+cgop", "-forced-idr", "1",
     ]  # fmt: skip
+
+
+def _subtitle_filter(subtitles: Path, fonts_dir: Path | None, start: float) -> str:
+    """libass over the frames; ``start`` puts frame 0 at that time on the subtitle clock."""
+    style = f"subtitles=filename='{_escape_filter_path(subtitles)}'"
+    if fonts_dir is not None:
+        style += f":fontsdir='{_escape_filter_path(fonts_dir)}'"
+    if start:
+        style = f"setpts=PTS+{start:.6f}/TB,{style},setpts=PTS-STARTPTS"
+    return style
 
 
 def _escape_filter_path(path: Path) -> str:
@@ -63,7 +75,9 @@ class VideoEncoder:
     """Encode streamed BGR frames to H.264 MP4, muxing the master audio once.
 
     ``audio`` (optional) is the song; it is cut to exactly the video's length.
-    ``subtitles`` (optional) is an ASS file burned in by libass.
+    ``subtitles`` (optional) is an ASS file burned in by libass, frame 0 at
+    ``subtitles_start`` seconds of it. ``keyframes``: frame numbers forced to be IDR
+    frames (where compose will cut the file). ``comment`` is stored in the MP4.
     """
 
     def __init__(
@@ -81,6 +95,9 @@ class VideoEncoder:
         subtitles: Path | None = None,
         fonts_dir: Path | None = None,
         threads: int = 0,
+        subtitles_start: float = 0.0,
+        keyframes: Sequence[int] = (),
+        comment: str | None = None,
     ) -> None:
         self.path = path
         self.width, self.height = width, height
@@ -93,11 +110,12 @@ class VideoEncoder:
         if audio is not None:
             args += ["-i", str(audio)]
         if subtitles is not None:
-            style = f"subtitles=filename='{_escape_filter_path(subtitles)}'"
-            if fonts_dir is not None:
-                style += f":fontsdir='{_escape_filter_path(fonts_dir)}'"
-            args += ["-vf", style]
+            args += ["-vf", _subtitle_filter(subtitles, fonts_dir, subtitles_start)]
         args += x264_args(preset, crf)
+        if keyframes:
+            args += ["-force_key_frames", "expr:" + "+".join(f"eq(n,{k})" for k in keyframes)]
+        if comment is not None:
+            args += ["-metadata", f"comment={comment}"]
         if threads:
             args += ["-threads", str(threads)]
         if audio is not None:
@@ -245,3 +263,100 @@ def encode_wav(pcm: np.ndarray, sample_rate: int, path: Path) -> Path:
     if proc.returncode != 0:
         raise MediaError(f"ffmpeg wav encode failed: {proc.stderr.decode()[-STDERR_KEEP:]}")
     return path
+
+
+def split_at_keyframes(path: Path, frames: Sequence[int], pattern: Path) -> list[Path]:
+    """Stream-copy ``path`` into pieces that start at ``frames`` (each an IDR frame).
+
+    ``pattern`` holds one ``%03d``; the pieces come back in order (len(frames) + 1).
+    """
+    args = ["-y", "-i", str(path), "-map", "0:v:0", "-c", "copy"]
+    if frames:
+        args += ["-f", "segment", "-segment_frames", ",".join(map(str, frames)),
+                 "-reset_timestamps", "1", "-segment_format", "mp4", str(pattern)]  # fmt: skip
+        run(args)
+        return [Path(str(pattern) % i) for i in range(len(frames) + 1)]
+    single = Path(str(pattern) % 0)
+    run([*args, "-f", "mp4", str(single)])
+    return [single]
+
+
+def concat_copy(
+    pieces: Sequence[Path],
+    out: Path,
+    *,
+    durations: Sequence[Fraction] = (),
+    audio: Path | None = None,
+    audio_bitrate: str = "192k",
+    seconds: float | None = None,
+    timeout: float = 900.0,
+) -> Path:
+    """Pieces with identical codec parameters, video stream-copied into one MP4 + the song.
+
+    ``durations`` (exact seconds) place each piece: the demuxer's own estimate is the
+    MP4's millisecond duration, which would leave gaps of a few ticks between pieces."""
+    lines = [f"file '{_concat_quote(p)}'\n" for p in pieces]
+    for i, length in enumerate(durations):
+        lines[i] += f"duration {float(length):.9f}\n"
+    listing = out.with_name(out.stem + ".concat.txt")
+    listing.write_text("".join(lines), encoding="utf-8")
+    args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
+    if audio is not None:
+        args += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0",
+                 "-c:a", "aac", "-b:a", audio_bitrate]  # fmt: skip
+    args += ["-c:v", "copy"]
+    if seconds is not None:
+        args += ["-t", f"{seconds:.6f}"]
+    try:
+        run([*args, "-movflags", "+faststart", "-f", "mp4", str(out)], timeout=timeout)
+    finally:
+        listing.unlink(missing_ok=True)
+    return out
+
+
+def _concat_quote(path: Path) -> str:
+    return str(path.resolve()).replace("'", "'\\''")
+
+
+def keyframe_flags(path: Path) -> list[bool]:
+    """Per video packet (decode order = display order at each IDR of a closed GOP):
+    is it a keyframe? Reads packets only, decodes nothing."""
+    out = run(
+        ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=flags",
+         "-of", "csv=p=0", str(path)],
+        tool="ffprobe",
+    )  # fmt: skip
+    return [line.startswith("K") for line in out.decode().split()]
+
+
+def probe_shot(path: Path) -> tuple[str, str, list[bool]]:
+    """One ffprobe, no decoding: (codec parameters incl. the SPS/PPS hash, the file's
+    comment tag, per video packet whether it is a keyframe). Files with equal parameters
+    can be concatenated by stream copy; in a closed GOP an IDR's decode order is its
+    display order."""
+    import json
+
+    out = run(
+        ["-v", "error", "-select_streams", "v:0", "-show_data_hash", "md5",
+         "-show_entries", "stream=codec_name,profile,width,height,pix_fmt,level,r_frame_rate,"
+         "extradata_hash:format_tags=comment:packet=flags", "-of", "json", str(path)],
+        tool="ffprobe",
+    )  # fmt: skip
+    data = json.loads(out)
+    streams = data.get("streams") or [{}]
+    comment = data.get("format", {}).get("tags", {}).get("comment", "")
+    flags = [p.get("flags", "").startswith("K") for p in data.get("packets", [])]
+    return json.dumps(streams[0], sort_keys=True), comment, flags
+
+
+def stream_signature(path: Path) -> tuple[str, str]:
+    """(codec parameters, comment tag) of ``probe_shot``."""
+    params, comment, _ = probe_shot(path)
+    return params, comment
+
+
+def packet_hashes(path: Path) -> list[str]:
+    """MD5 of every video packet, in order: which frames two files share byte for byte."""
+    out = run(["-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framemd5", "pipe:1"])
+    rows = [line.split(",") for line in out.decode().splitlines() if not line.startswith("#")]
+    return [row[-1].strip() for row in rows if len(row) >= 6]

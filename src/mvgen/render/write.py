@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from mvgen.errors import RenderError
@@ -16,8 +17,17 @@ def render_to_file(
     out: Path,
     settings: Settings,
     animator: SourceAnimator | None = None,
+    *,
+    keyframes: Sequence[int] = (),
+    subtitles: Path | None = None,
+    fonts_dir: Path | None = None,
+    comment: str | None = None,
 ) -> Path:
-    """Stream the shot's frames into libx264 at the settings' preset/CRF; check the count."""
+    """Stream the shot's frames into libx264 at the settings' preset/CRF; check the count.
+
+    For compose by copy (``mvgen.compose.copy``): IDR frames at ``keyframes``, the
+    song's subtitles burned in at the shot's place on the song clock, ``comment`` tagged.
+    """
     expected = request.shot.span.frames
     out.parent.mkdir(parents=True, exist_ok=True)
     with VideoEncoder(
@@ -27,6 +37,11 @@ def render_to_file(
         fps=request.fps,
         preset=settings.x264_preset,
         crf=settings.x264_crf,
+        keyframes=keyframes,
+        subtitles=subtitles,
+        fonts_dir=fonts_dir,
+        subtitles_start=float(request.shot.span.start_seconds),
+        comment=comment,
     ) as encoder:
         for frame in renderer.frames(request, animator):
             encoder.write(frame)
