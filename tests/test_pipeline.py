@@ -38,7 +38,12 @@ def audio_matches(song: Path, video: Path, at: float, fps: Fraction) -> tuple[fl
     return best, lag / sr
 
 
-@pytest.mark.parametrize("name", ALL_SONGS)
+FULL_LENGTH = ("frozen-bubble-2p.mp3", "machine-wars.mp3")  # a minute or more each: slow step
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in FULL_LENGTH else n for n in ALL_SONGS]
+)
 def test_make_every_fixture(
     name: str, tmp_path: Path, astronaut: Path, coffee: Path, rocket: Path
 ) -> None:

@@ -28,7 +28,7 @@ def test_make_writes_mv_and_storyboard(
     assert (info.width, info.height) == (540, 960)
     board = json.loads(out.with_suffix(".storyboard.json").read_text())
     assert board["width"] == 540 and board["shots"]
-    assert all(shot["grade"] == "neon" for shot in board["shots"])
+    assert all(shot["look"]["palette"] == "neon" for shot in board["shots"])
     assert "render" in proc.stderr and "done" in proc.stderr
 
 
