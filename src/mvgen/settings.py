@@ -14,6 +14,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MVGEN_", extra="ignore")
 
     home: Path = Path(".mvgen")
+    artifacts: Path | None = None  # where files live (a shared volume in scale-out); None: home
     fps_num: int = 30  # 30 fps: a beat lands within 16.7 ms of a frame edge
     fps_den: int = 1
     shot_min_seconds: float = 2.0

@@ -337,7 +337,9 @@ def test_range_errors_are_api_errors(server: Server) -> None:
     from mvgen.store.artifacts import open_artifacts
     from mvgen.store.views import UrlSigner
 
-    open_artifacts(server.settings.home).write_bytes("tests/range.bin", b"0123456789")
+    open_artifacts(server.settings.home, server.settings.artifacts).write_bytes(
+        "tests/range.bin", b"0123456789"
+    )
     url = UrlSigner(server.settings)("tests/range.bin")
     r = httpx.get(url, headers={"Range": "bytes=2-4"})
     assert r.status_code == 206 and r.content == b"234"

@@ -60,7 +60,14 @@ def build_services(settings: Settings) -> Services:
 
         emit = CallbackSink(settings, db)
         queue = InlineQueue(settings, db, emit) if settings.workers > 0 else None
-    return Services(settings, db, open_artifacts(settings.home), emit, queue, UrlSigner(settings))
+    return Services(
+        settings,
+        db,
+        open_artifacts(settings.home, settings.artifacts),
+        emit,
+        queue,
+        UrlSigner(settings),
+    )
 
 
 def close_services(svc: Services, timeout: float = 10.0) -> None:

@@ -186,7 +186,12 @@ class _Runtime:
         queue = CeleryQueue(settings, self.db)
         emit = OutboxSender(settings, self.db)
         self.ctx = WorkerContext(
-            settings, self.db, open_artifacts(settings.home), emit, worker_name(), queue
+            settings,
+            self.db,
+            open_artifacts(settings.home, settings.artifacts),
+            emit,
+            worker_name(),
+            queue,
         )
         self.settings = settings
         self._http: Any = None

@@ -81,7 +81,9 @@ def _worker_main(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     db = open_database(settings)
     queue = WakeQueue(wake)
-    ctx = WorkerContext(settings, db, open_artifacts(settings.home), events.put, name, queue)
+    ctx = WorkerContext(
+        settings, db, open_artifacts(settings.home, settings.artifacts), events.put, name, queue
+    )
     try:
         run_loop(ctx, wake, stop, settings.scheduler_poll_s)
     finally:

@@ -93,6 +93,7 @@ class LocalArtifactStore:
         shutil.rmtree(self._path(prefix), ignore_errors=True)
 
 
-def open_artifacts(home: Path) -> LocalArtifactStore:
-    """The local store under ``home`` (the only implementation for now)."""
-    return LocalArtifactStore(Path(home) / "artifacts")
+def open_artifacts(home: Path, folder: Path | None = None) -> LocalArtifactStore:
+    """The local store: ``folder`` (``MVGEN_ARTIFACTS``, e.g. a volume every machine mounts)
+    or ``<home>/artifacts`` (the only implementation for now)."""
+    return LocalArtifactStore(Path(folder) if folder is not None else Path(home) / "artifacts")
