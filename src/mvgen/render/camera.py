@@ -53,7 +53,8 @@ class CameraPath:
 
 def ease_in_out(t: np.ndarray) -> np.ndarray:
     """Sine ease: the move starts and ends at rest, so cuts never jerk."""
-    return 0.5 - 0.5 * np.cos(np.pi * np.clip(t, 0.0, 1.0))
+    result: np.ndarray = 0.5 - 0.5 * np.cos(np.pi * np.clip(t, 0.0, 1.0))
+    return result
 
 
 def beat_envelope(frames: int, beats: Sequence[int], fps: Fraction) -> np.ndarray:

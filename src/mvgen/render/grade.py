@@ -109,4 +109,5 @@ def vignette_mask(width: int, height: int, strength: float) -> np.ndarray | None
     r2 = (xx * xx + yy * yy) / 2.0  # 0 at the centre, 1 in the corners
     gain = 1.0 - strength * np.clip(r2, 0.0, 1.0) ** 1.5
     mask = np.round(gain * 255.0).astype(np.uint8)
-    return cv2.merge([mask, mask, mask])
+    result: np.ndarray | None = cv2.merge([mask, mask, mask])
+    return result

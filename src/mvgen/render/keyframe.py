@@ -108,4 +108,5 @@ class DiffusersKeyframes:
         bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
         if bgr.shape[:2] != (height, width):
             bgr = cv2.resize(bgr, (width, height), interpolation=cv2.INTER_CUBIC)
-        return bgr
+        result: np.ndarray = bgr
+        return result

@@ -74,7 +74,7 @@ def cut_out(image: np.ndarray, face: Box | None = None, *, work_side: int = 384)
     small = cv2.resize(image, size, interpolation=cv2.INTER_AREA) if scale < 1 else image
     method = "face" if face is not None else "saliency"
     if face is not None:
-        seeds = _face_seeds(small.shape, tuple(round(v * scale) for v in face))  # type: ignore[arg-type]
+        seeds = _face_seeds(small.shape, tuple(round(v * scale) for v in face))
     else:
         sal = _saliency(small)
         if float(np.percentile(sal, 99)) < MIN_PEAK:
@@ -157,7 +157,8 @@ def _saliency(small: np.ndarray, side: int = 128) -> np.ndarray:
     tw, th = size
     centre = np.exp(-(((xx - tw / 2) / (0.45 * tw)) ** 2 + ((yy - th / 2) / (0.45 * th)) ** 2) / 2)
     sal = contrast * (0.7 + 0.3 * residual) * (0.6 + 0.4 * centre)
-    return cv2.resize(sal.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    result: np.ndarray = cv2.resize(sal.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return result
 
 
 def _border_contrast(lab: np.ndarray, segments: int = 24) -> np.ndarray:
@@ -362,7 +363,8 @@ def _fill(small: np.ndarray, hole: np.ndarray) -> np.ndarray:
     depth = cv2.distanceTransform(gap, cv2.DIST_L2, 3)
     weight = np.clip(depth / (0.03 * max(half)), 0, 1)[..., None]
     out = telea * (1 - weight) + membrane * weight
-    return np.clip(out, 0, 255).astype(np.uint8)
+    result: np.ndarray = np.clip(out, 0, 255).astype(np.uint8)
+    return result
 
 
 def _push_pull(image: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -379,7 +381,8 @@ def _push_pull(image: np.ndarray, known: np.ndarray) -> np.ndarray:
         mean = num / np.maximum(den, 1e-6)[..., None]
         a = np.clip(den, 0, 1)[..., None]
         fill = mean * a + up * (1 - a)
-    return fill
+    result: np.ndarray = fill
+    return result
 
 
 def _bounds(mask: np.ndarray) -> Box:

@@ -72,4 +72,5 @@ def deliver_row(
         if row is not None:
             row.attempts, row.last_error = attempts, error
         outbox.mark_dispatched(session=session, row_ids=[row_id])
-    return min(BACKOFF_S * 2 ** (attempts - 1), MAX_BACKOFF_S)
+    result: float | None = min(BACKOFF_S * 2 ** (attempts - 1), MAX_BACKOFF_S)
+    return result

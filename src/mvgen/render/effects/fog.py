@@ -63,7 +63,8 @@ class Fog:
         ys = np.arange(self._h, dtype=np.float32)[:, None]
         dx = np.maximum(np.maximum(x0 - xs, xs - x1), 0.0)
         dy = np.maximum(np.maximum(y0 - ys, ys - y1), 0.0)
-        return np.clip(np.hypot(dx, dy) / max(pad, 1.0), 0.0, 1.0) ** 2
+        result: np.ndarray = np.clip(np.hypot(dx, dy) / max(pad, 1.0), 0.0, 1.0) ** 2
+        return result
 
 
 def _mist(rng: np.random.Generator, w: int, h: int, cycles: int) -> np.ndarray:

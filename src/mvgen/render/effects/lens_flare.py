@@ -96,7 +96,8 @@ def _disc(radius: int, *, sharp: bool) -> np.ndarray:
         body = np.clip((1.0 - r) * 8.0, 0, 1) * (0.55 + 0.45 * r**4)
     else:
         body = 0.8 * np.exp(-r * 4.0) + 1.2 * np.exp(-((r / 0.15) ** 2))
-    return body[..., None]
+    result: np.ndarray = body[..., None]
+    return result
 
 
 def _paste(canvas: np.ndarray, sprite: np.ndarray, x: float, y: float) -> None:

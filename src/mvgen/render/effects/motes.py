@@ -131,7 +131,8 @@ class Lights:
 
 
 def _fixed(v: np.ndarray) -> list[int]:
-    return np.round(v * ONE).astype(np.int64).tolist()
+    result: list[int] = np.round(v * ONE).astype(np.int64).tolist()
+    return result
 
 
 def _colours(colour: np.ndarray) -> list[tuple[float, ...]]:

@@ -39,7 +39,8 @@ def _profile() -> np.ndarray:
 def _knee() -> np.ndarray:
     """uint8 light at half scale → light rolled off softly towards white (a 256-entry LUT)."""
     v = np.arange(256, dtype=np.float32) * LUT_RANGE
-    return np.clip(255.0 * (1.0 - np.exp(-v / KNEE)), 0, 255).astype(np.uint8)
+    result: np.ndarray = np.clip(255.0 * (1.0 - np.exp(-v / KNEE)), 0, 255).astype(np.uint8)
+    return result
 
 
 _KNEE_LUT = _knee()

@@ -83,12 +83,16 @@ def noise(rng: np.random.Generator, w: int, h: int, cells: int = 4, octaves: int
 def radial(w: int, h: int, cx: float, cy: float, radius: float) -> np.ndarray:
     """Distance from (cx, cy) in units of ``radius`` (h×w float32): glows and falloffs."""
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    return np.sqrt((x - cx) ** 2 + (y - cy) ** 2) / max(radius, 1e-6)
+    result: np.ndarray = np.sqrt((x - cx) ** 2 + (y - cy) ** 2) / max(radius, 1e-6)
+    return result
 
 
 def tint(light: np.ndarray, bgr: tuple[float, float, float]) -> np.ndarray:
     """A single-channel light map (float 0..1) coloured ``bgr`` as uint8 h×w×3."""
-    return np.clip(light[..., None] * np.array(bgr, np.float32), 0, 255).astype(np.uint8)
+    result: np.ndarray = np.clip(light[..., None] * np.array(bgr, np.float32), 0, 255).astype(
+        np.uint8
+    )
+    return result
 
 
 class Scroll:

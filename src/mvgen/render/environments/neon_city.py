@@ -31,7 +31,10 @@ def _disc(radius: int, bgr: tuple[int, int, int]) -> np.ndarray:
     y, x = np.mgrid[-radius : radius + 1, -radius : radius + 1].astype(np.float32)
     d = np.sqrt(x * x + y * y) / max(radius, 1)
     body = np.clip((1.0 - d) * radius / 1.5, 0, 1) * (0.55 + 0.45 * d**4)
-    return np.clip(body[..., None] * np.array(bgr, np.float32), 0, 255).astype(np.uint8)
+    result: np.ndarray = np.clip(body[..., None] * np.array(bgr, np.float32), 0, 255).astype(
+        np.uint8
+    )
+    return result
 
 
 def _skyline(rng: np.random.Generator, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:

@@ -30,7 +30,10 @@ def _sky(w: int, h: int) -> np.ndarray:
     sky = np.clip(sky + glow, 0, 255).astype(np.uint8)
     cv2.circle(sky, (int(0.78 * sw), int(0.16 * sh)), max(1, sh // 22), (235, 240, 245), -1,
                cv2.LINE_AA)  # fmt: skip
-    return cv2.resize(cv2.GaussianBlur(sky, (0, 0), 0.6), (w, h), interpolation=cv2.INTER_CUBIC)
+    result: np.ndarray = cv2.resize(
+        cv2.GaussianBlur(sky, (0, 0), 0.6), (w, h), interpolation=cv2.INTER_CUBIC
+    )
+    return result
 
 
 class Snowfall:
