@@ -11,6 +11,7 @@ import pytest
 from mvgen.errors import RenderError
 from mvgen.render import get_renderer
 from mvgen.render.procedural import ProceduralRenderer, dissolve_weights
+from mvgen.timeline import Look
 from tests.render.helpers import FPS, brightness, make_shot, request, zoom_between
 
 
@@ -121,3 +122,12 @@ def test_animator_changes_the_source_each_frame(astronaut: Path) -> None:
 def test_no_images_is_an_error() -> None:
     with pytest.raises(RenderError):
         render(make_shot(3), [])
+
+
+@pytest.mark.parametrize("style", ["smooth", "handheld"])
+@pytest.mark.parametrize("frames", [1, 2, 9, 11])
+def test_shots_shorter_than_a_camera_kernel_render(style: str, frames: int, cat: Path) -> None:
+    """A handheld sway is smoothed over a third of a second; a shorter shot still renders."""
+    look = Look(camera="push_in", camera_style=style)  # type: ignore[arg-type]
+    out = list(get_renderer("procedural").frames(request(make_shot(frames, look=look), [cat])))
+    assert len(out) == frames

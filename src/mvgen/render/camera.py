@@ -147,6 +147,7 @@ def _handheld(
     keys = rng.uniform(-1.0, 1.0, (2, frames // step + 3))
     t = np.arange(frames) / step
     sway = [np.interp(t, np.arange(keys.shape[1]), k) for k in keys]
-    sway = [np.convolve(s, np.ones(step) / step, mode="same") for s in sway]
+    # "same" keeps the longer input's length: a shot shorter than the kernel keeps its own
+    sway = [np.convolve(s, np.ones(step) / step, mode="same")[:frames] for s in sway]
     amp = HANDHELD_PX * short
     return zoom * HANDHELD_ZOOM, dx + amp * sway[0], dy + amp * sway[1]
