@@ -53,10 +53,12 @@ class FaceTracker:
         self.every = max(1, every)
         self.face: Face | None = None
         self.misses = 0
+        self.searches = 0  # frames searched (each costs a cascade pass)
 
     def update(self, frame: np.ndarray, index: int) -> Face | None:
         if index % self.every:
             return self.face
+        self.searches += 1
         found = self._near(frame) if self.face is not None else None
         found = found or _big_enough(find_frontal_face(frame), frame)
         if found is not None:
