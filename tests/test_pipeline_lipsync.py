@@ -68,3 +68,40 @@ def test_storyboard_json_records_lipsync(sung_song: Path, cat: Path, astronaut: 
     prepared = pipeline.prepare(sung_song, [cat, astronaut], MvOptions(lip_sync=True), FAST)
     again = Storyboard.from_json(prepared.storyboard.to_json())
     assert [s.lipsync for s in again.shots] == [s.lipsync for s in prepared.storyboard.shots]
+
+
+def test_generated_frames_are_lip_synced_where_the_face_is_found(
+    sung_song: Path, cat: Path, astronaut: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A renderer whose frames move by themselves (as a video model's): the mouth is
+    warped on its rendered frames, following the face, and the shot reports it."""
+    from mvgen.render import base
+    from tests.lipsync.moving import DriftRenderer
+
+    monkeypatch.setitem(base._REGISTRY, "drift", base.Backend("drift", lambda s: DriftRenderer()))
+    settings = FAST.model_copy(update={"renderer": "drift"})
+    options = MvOptions(lip_sync=True, resolution="540p", aspect_ratio="1:1", seed=1)
+    prepared = pipeline.prepare(sung_song, [cat, astronaut], options, settings)
+    board = prepared.storyboard
+    shot = next(s for s in board.shots if s.lipsync)
+    plain = replace(board, shots=tuple(replace(s, lipsync=False) for s in board.shots))
+    a = pipeline.render_shot_outcome(board, shot.index, prepared.images, sung_song,
+                                     tmp_path / "a.mp4", options, settings)  # fmt: skip
+    b = pipeline.render_shot_outcome(plain, shot.index, prepared.images, sung_song,
+                                     tmp_path / "b.mp4", options, settings)  # fmt: skip
+    assert a.lip_sync is not None and a.lip_sync.synced, a.lip_sync
+    assert a.params() == {"lip_sync": True, "lip_sync_reason": ""}
+    assert b.lip_sync is None and b.params() == {}  # not asked: nothing to report
+    from mvgen.lipsync import vocal_envelope
+
+    span = shot.span
+    openness = vocal_envelope(sung_song, span.fps, span.start_seconds, span.end_seconds)
+    moved = [
+        float(np.abs(fa.astype(int) - fb.astype(int)).max(axis=2).max())
+        for fa, fb in zip(iter_frames(a.path, 540, 540), iter_frames(b.path, 540, 540), strict=True)
+    ]
+    assert len(moved) == span.frames
+    sung = [m for m, o in zip(moved, openness, strict=True) if o > 0.5]
+    silent = [m for m, o in zip(moved, openness, strict=True) if o < 0.01]
+    assert sung and np.median(sung) > 40, "the mouth opens on sung frames"
+    assert not silent or np.median(silent) < np.median(sung) / 2

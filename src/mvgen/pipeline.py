@@ -13,17 +13,22 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mvgen.errors import InputError
 from mvgen.options import MvOptions
-from mvgen.render.base import RenderRequest, SourceAnimator, check_renderer, renderer_for
+from mvgen.render.base import RenderRequest, check_renderer, renderer_for
 from mvgen.settings import Settings
 from mvgen.storyboard import CutRules, plan
 from mvgen.storyboard.edit import reprompt
 from mvgen.storyboard.writer import write_storyboard
 from mvgen.timeline import Analysis, Lyrics, Shot, Storyboard
+
+if TYPE_CHECKING:
+    from mvgen.lipsync.stream import ShotStream
+    from mvgen.lipsync.track import LipSyncReport
 
 log = logging.getLogger(__name__)
 
@@ -113,26 +118,28 @@ def _request(
     )
 
 
-def _animator(request: RenderRequest, audio: Path) -> SourceAnimator | None:
-    """A mouth animator driven by the vocals under this shot, when it is lip-synced."""
-    if not request.shot.lipsync:
-        return None
-    from mvgen.lipsync import animator_for, faces_in, vocal_envelope
-
-    span = request.shot.span
-    openness = vocal_envelope(audio, span.fps, span.start_seconds, span.end_seconds)
-    faces = faces_in(request.images)
-    return animator_for(request.shot, request.images, faces, openness)
-
-
 def shot_frames(
     storyboard: Storyboard, shot: Shot, images: Sequence[Path], audio: Path, settings: Settings,
     quality: str = "standard",
-) -> Iterator[np.ndarray]:  # fmt: skip
-    """The frames of one shot (rendered, lip-synced when asked), streamed."""
+) -> ShotStream:  # fmt: skip
+    """The frames of one shot (rendered, lip-synced when asked), streamed; once consumed,
+    ``.report()`` says whether the mouth followed the vocals (None: not asked)."""
+    from mvgen.lipsync.stream import shot_stream
+
     request = _request(storyboard, shot, images, quality)
-    renderer = renderer_for(settings, quality)
-    return renderer.frames(request, _animator(request, audio))
+    return shot_stream(renderer_for(settings, quality), request, audio, settings)
+
+
+@dataclass(frozen=True)
+class RenderedShot:
+    """A rendered shot file and, for a lip-synced shot, whether its mouth was synced."""
+
+    path: Path
+    lip_sync: LipSyncReport | None = None
+
+    def params(self) -> dict[str, Any]:
+        """What the shot's job records about its outcome (empty: nothing to add)."""
+        return {} if self.lip_sync is None else self.lip_sync.to_dict()
 
 
 def render_shot(
@@ -150,7 +157,28 @@ def render_shot(
 ) -> Path:
     """Render shot ``index`` (optionally re-prompted, as version ``version``) to ``out``,
     compose-ready: keyframes where compose cuts it, subtitles (from ``lyrics``) burned in."""
+    return render_shot_outcome(
+        storyboard, index, images, audio, out, options, settings, prompt=prompt,
+        version=version, lyrics=lyrics,
+    ).path  # fmt: skip
+
+
+def render_shot_outcome(
+    storyboard: Storyboard,
+    index: int,
+    images: Sequence[Path],
+    audio: Path,
+    out: Path,
+    options: MvOptions,
+    settings: Settings,
+    *,
+    prompt: str | None = None,
+    version: int = 0,
+    lyrics: Lyrics | None = None,
+) -> RenderedShot:
+    """``render_shot``, also telling whether a lip-synced shot's mouth was synced."""
     from mvgen.compose.copy import shot_keyframes, shot_tag
+    from mvgen.lipsync.stream import shot_stream
     from mvgen.render.write import render_to_file
 
     shot = storyboard.shots[index]
@@ -161,11 +189,12 @@ def render_shot(
     no_lyrics = Lyrics(language=storyboard.language, lines=())
     ass, srt, fonts = _subtitles(storyboard, lyrics or no_lyrics, out, options)
     try:
-        return render_to_file(
-            renderer, request, out, settings, _animator(request, audio),
-            keyframes=shot_keyframes(storyboard, index), subtitles=ass, fonts_dir=fonts,
-            comment=shot_tag(ass is not None),
+        stream = shot_stream(renderer, request, audio, settings)
+        made = render_to_file(
+            renderer, request, out, settings, keyframes=shot_keyframes(storyboard, index),
+            subtitles=ass, fonts_dir=fonts, comment=shot_tag(ass is not None), frames=stream,
         )  # fmt: skip
+        return RenderedShot(made, stream.report())
     finally:
         for side in (ass, srt):
             if side is not None:
@@ -226,6 +255,7 @@ class MakeResult:
     storyboard: Path
     srt: Path | None
     prepared: Prepared
+    lip_sync: tuple[LipSyncReport | None, ...] = ()  # per shot, None where not asked
 
 
 def make(
@@ -246,8 +276,11 @@ def make(
     a 1080p render under 1 GiB.
     """
     from mvgen.compose import compose_streams
+    from mvgen.lipsync import check_engine
 
     check_renderer(settings, options.quality)  # a missing model fails before the analysis
+    if options.lip_sync:
+        check_engine(settings)
     progress("analyse", 0, 1)
     prepared = _isolated(prepare, audio, images, options, settings, srt=srt, lip_ref=lip_ref)
     for stage in ("analyse", "lyrics", "storyboard"):
@@ -256,13 +289,30 @@ def make(
     board_path = out.with_suffix(".storyboard.json")
     board_path.write_text(prepared.storyboard.to_json(), encoding="utf-8")
     ass, srt_out, fonts = _subtitles(board, prepared.lyrics, out, options)
-    sources = [
-        _shot_stream(board, shot, prepared.images, audio, settings, options.quality, progress)
+    streams = [
+        shot_frames(board, shot, prepared.images, audio, settings, options.quality)
         for shot in board.shots
+    ]
+    sources = [
+        _shot_stream(shot, stream, board.total_frames, progress)
+        for shot, stream in zip(board.shots, streams, strict=True)
     ]
     compose_streams(board, sources, audio, out, settings, subtitles=ass, fonts_dir=fonts)
     progress("render", board.total_frames, board.total_frames)
-    return MakeResult(out, board_path, srt_out, prepared)
+    reports = tuple(stream.report() for stream in streams)
+    board_path.write_text(board_json(board, reports), encoding="utf-8")
+    return MakeResult(out, board_path, srt_out, prepared, reports)
+
+
+def board_json(board: Storyboard, reports: Sequence[LipSyncReport | None]) -> str:
+    """The storyboard JSON with each rendered shot's outcome added (``lip_sync``, and
+    ``lip_sync_reason`` when a lip-synced shot's mouth could not follow the vocals)."""
+    import json
+
+    data = board.to_dict()
+    for raw, report in zip(data["shots"], reports, strict=True):
+        raw.update(report.to_dict() if report is not None else {"lip_sync": False})
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> Prepared:
@@ -286,17 +336,10 @@ def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> P
 
 
 def _shot_stream(
-    board: Storyboard,
-    shot: Shot,
-    images: Sequence[Path],
-    audio: Path,
-    settings: Settings,
-    quality: str,
-    progress: Progress,
+    shot: Shot, frames: Iterator[np.ndarray], total: int, progress: Progress
 ) -> Iterator[np.ndarray]:
     """A shot's frames, made only when the encoder reaches the shot; progress every 10 frames."""
-    frames = shot_frames(board, shot, images, audio, settings, quality)
     for i, frame in enumerate(frames):
         if i % 10 == 0:
-            progress("render", shot.span.start + i, board.total_frames)
+            progress("render", shot.span.start + i, total)
         yield frame

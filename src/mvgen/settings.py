@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     sweep_every_s: float = 5.0  # how often stale jobs and unsent work are looked for
     broker_visibility_timeout_s: int = 6 * 3600  # > the longest job (Redis redelivery)
     gpu_renderers: str = "diffusers"  # renderers whose shots go to the ``gpu`` queue (comma list)
+    # --- lip-sync (lipsync/, docs/backends.md) ---
+    lipsync_engine: str = "warp"  # warp (built-in CPU mouth warp) | a neural engine's name
+    lipsync_model: Path | None = None  # local weights folder of the neural engine
     # --- generative shots (render/diffusers.py, `gpu` extra; docs/backends.md) ---
     renderer_high: str = ""  # renderer for quality=high requests ("" = MVGEN_RENDERER)
     i2v_model: Path | None = None  # local diffusers image-to-video folder (model_index.json)

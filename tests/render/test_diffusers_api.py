@@ -97,3 +97,36 @@ def decoded(url: str, out: Path) -> list[np.ndarray]:
 def probe_url(url: str, out: Path) -> MediaInfo:
     out.write_bytes(httpx.get(url, timeout=60).content)
     return probe(out, count_frames=True)
+
+
+@pytest.mark.slow  # ~2 min on a busy 2-core box (the server's workers run at idle priority)
+def test_lip_sync_lost_on_generated_frames_is_reported(
+    server: Server, song_12s: Path, astronaut: Path, tmp_path: Path
+) -> None:
+    """quality=high + lip_sync: the tiny model's noise has no face, so the sung shots
+    report lip_sync false with the reason in their job's mv_generate_video_input."""
+    from tests.conftest import sing_over
+
+    sung = sing_over(song_12s, [(3.0, "silver morning over quiet water")], tmp_path / "sung.wav")
+    payload = {
+        "audio_url": data_uri(sung, "audio/wav"), "images": [data_uri(astronaut, "image/png")],
+        "quality": "high", "lip_sync": True, "resolution": "540p", "aspect_ratio": "1:1",
+        "seed": 2,
+    }  # fmt: skip
+    with server.client() as c:
+        r = c.post(MV, json=payload)
+        assert r.status_code == 200, r.text
+        task, _ = poll(c, r.json()["id"], timeout=300)
+    assert task["state"] == "success", (task["err_code"], task["err_msg"])
+    board = Storyboard.from_json(
+        (server.settings.home / "artifacts" / "tasks" / task["id"] / "storyboard.json").read_text()
+    )
+    planned = {s.index for s in board.shots if s.lipsync}
+    assert planned and len(planned) < len(board.shots)
+    for record in task["job_records"][:-1]:
+        info = record["jobs"][0]["mv_generate_video_input"]
+        assert info["lip_sync"] is False, info
+        if record["index"] in planned:
+            assert "face lost on the generated frames" in info["lip_sync_reason"], info
+        else:
+            assert "lip_sync_reason" not in info

@@ -147,6 +147,11 @@ class VideoInputPublic(BaseModel):
     lyric_language: str = Field(
         "", description="mvgen addition: the lyrics' language (detected with language=auto)."
     )
+    lip_sync_reason: str | None = Field(
+        None,
+        description="mvgen addition, only on a rendered lip-sync shot whose mouth could not be "
+        "synced (lip_sync false): why, e.g. the face was lost on the generated frames.",
+    )
 
 
 class JobPublic(BaseModel):

@@ -10,8 +10,9 @@ and Redis's visibility timeout is longer than the longest job. Liveness is
 the job heartbeat (``jobs.heartbeat``), not Redis's redelivery: the sweeper
 (``jobs.sweeper``) re-queues a dead worker's job within ``job_stale_s``.
 
-Queues: ``render`` (prepare and CPU shots), ``gpu`` (shots of the renderers
-in ``gpu_renderers``), ``compose``, ``callbacks`` (deliveries of the
+Queues: ``render`` (prepare and CPU shots), ``gpu`` (shots whose task's
+quality picks a renderer in ``gpu_renderers``: ``MVGEN_RENDERER``, or
+``MVGEN_RENDERER_HIGH`` for ``quality=high``), ``compose``, ``callbacks`` (deliveries of the
 callback outbox, so slow receivers never hold a render slot).
 """
 
@@ -43,14 +44,28 @@ def _celery() -> Any:
     return celery
 
 
-def queue_for(job_type: str, settings: Settings) -> str:
-    """The queue of a job type: compose, gpu for generative renderers, else render."""
+def queue_for(job_type: str, settings: Settings, quality: str = "standard") -> str:
+    """The queue of a job: compose; gpu for a shot whose quality picks a generative
+    renderer (``render.base.renderer_name``); else render."""
+    from mvgen.render.base import renderer_name
+
     if job_type == COMPOSE:
         return "compose"
     gpu = {name.strip() for name in settings.gpu_renderers.split(",") if name.strip()}
-    if job_type == GENERATE_VIDEO and settings.renderer in gpu:
+    if job_type == GENERATE_VIDEO and renderer_name(settings, quality) in gpu:
         return "gpu"
     return "render"
+
+
+def queues_of(db: Database, job_ids: Sequence[str], settings: Settings) -> dict[str, str]:
+    """``{job id: queue}`` for jobs in the database (unknown ids go to ``render``)."""
+    with db.read() as session:
+        routes = repo.job_routes(session=session, job_ids=job_ids)
+    queues = {}
+    for job_id in job_ids:
+        job_type, quality = routes.get(job_id, ("", "standard"))
+        queues[job_id] = queue_for(job_type, settings, quality)
+    return queues
 
 
 def celery_app(settings: Settings) -> Any:
@@ -127,13 +142,11 @@ class CeleryQueue:
     def submit(self, job_ids: Sequence[str]) -> None:
         if not job_ids:
             return
-        with self.db.read() as session:
-            types = repo.job_types(session=session, job_ids=job_ids)
+        queues = queues_of(self.db, job_ids, self.settings)
         sent = []
         try:
             for job_id in job_ids:
-                queue = queue_for(types.get(job_id, ""), self.settings)
-                self.app.send_task(RUN_JOB, args=[job_id], queue=queue)
+                self.app.send_task(RUN_JOB, args=[job_id], queue=queues[job_id])
                 sent.append(job_id)
         except Exception as exc:  # broker down: rows stay undispatched; the sweeper sends
             log.warning("broker unreachable, %d jobs wait: %s", len(job_ids) - len(sent), exc)

@@ -211,15 +211,19 @@ def succeed_job(
     output: str = "",
     srt_output: str = "",
     shots: Sequence[dict[str, Any]] = (),
+    params: dict[str, Any] | None = None,
     worker: str | None = None,
 ) -> Changes:
-    """Record a result; after ``prepare`` add one render per shot, after the last
-    shot of a short song add the automatic compose; return their ids to submit."""
+    """Record a result (``params``: what the step learned, e.g. a shot's ``lip_sync``
+    outcome, merged into the job's params); after ``prepare`` add one render per shot,
+    after the last shot of a short song add the automatic compose; return their ids."""
     job = _held(session, job_id, worker)
     if job is None:
         return Changes()
     _set_job(job, SUCCESS)
     job.output, job.srt_output = output, srt_output
+    if params:
+        job.params_json = json.dumps({**json.loads(job.params_json or "{}"), **params})
     task = repo.get_task(session=session, task_id=job.task_id, for_update=True)
     assert task is not None
     ready: list[str] = []

@@ -68,6 +68,7 @@ class Outcome:
     output: str = ""
     srt_output: str = ""
     shots: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # the job's outcome, added to its params
 
 
 def task_key(task_id: str, *parts: str) -> str:
@@ -147,6 +148,7 @@ def _finish(
                 output=outcome.output,
                 srt_output=outcome.srt_output,
                 shots=outcome.shots,
+                params=outcome.params,
                 worker=ctx.worker,
             )
     _emit(ctx, changes.events)
@@ -278,7 +280,7 @@ def run_render(ctx: WorkerContext, spec: JobSpec) -> Outcome:
     local = ctx.artifacts.local_path
     key = task_key(spec.task_id, "shots", f"{spec.index:03d}", f"{spec.id}.mp4")
     with ctx.artifacts.writing(key) as out:
-        made = pipeline.render_shot(
+        made = pipeline.render_shot_outcome(
             board,
             spec.index,
             [local(k) for k in board_images(manifest)],
@@ -290,9 +292,9 @@ def run_render(ctx: WorkerContext, spec: JobSpec) -> Outcome:
             version=spec.version,
             lyrics=lyrics_from_dict(extra["lyrics"]),  # burned in here, not at compose
         )
-        if Path(made) != out:
-            shutil.move(str(made), out)
-    return Outcome(output=key)
+        if Path(made.path) != out:
+            shutil.move(str(made.path), out)
+    return Outcome(output=key, params=made.params())  # lip_sync: was the mouth synced?
 
 
 def run_compose(ctx: WorkerContext, spec: JobSpec) -> Outcome:

@@ -51,6 +51,15 @@ class SourceAnimator(Protocol):
 
 
 class ShotRenderer(Protocol):
+    """A backend that renders one shot.
+
+    A renderer whose frames are one still source under a camera (procedural)
+    applies the ``animator`` to that source. One whose frames move by
+    themselves (a video model) sets ``animates_source = False`` and ignores
+    it; the pipeline then lip-syncs its rendered frames instead
+    (``mvgen.lipsync.track``). Without the attribute, True is assumed.
+    """
+
     name: str
 
     def frames(
@@ -61,6 +70,11 @@ class ShotRenderer(Protocol):
 
 
 RendererFactory = Callable[[Settings], ShotRenderer]
+
+
+def animates_source(renderer: ShotRenderer) -> bool:
+    """Whether ``renderer`` applies a ``SourceAnimator`` itself (see ``ShotRenderer``)."""
+    return bool(getattr(renderer, "animates_source", True))
 
 
 @dataclass(frozen=True)

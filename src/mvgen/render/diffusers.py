@@ -134,6 +134,7 @@ class DiffusersRenderer:
     """Image-to-video shots from local diffusers weights, loaded once per process."""
 
     name = "diffusers"
+    animates_source = False  # its frames move: lip-sync runs on them (lipsync.track)
 
     def __init__(self, settings: Settings) -> None:
         folder, class_name = model_class(settings)
@@ -167,8 +168,9 @@ class DiffusersRenderer:
     ) -> Iterator[np.ndarray]:
         """Exactly ``shot.span.frames`` BGR frames of the request's size.
 
-        ``animator`` is not applied: the mouth animator needs a still source and
-        generated frames move (docs/backends.md, lip-sync on generated shots).
+        ``animator`` is not applied (``animates_source`` is False): the pipeline
+        lip-syncs the generated frames themselves, where the face is still found
+        (``mvgen.lipsync.track``, docs/backends.md).
         """
         n = request.shot.span.frames
         if n <= 0:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+
+import numpy as np
 
 from mvgen.errors import RenderError
 from mvgen.media.ffmpeg import VideoEncoder
@@ -22,11 +24,14 @@ def render_to_file(
     subtitles: Path | None = None,
     fonts_dir: Path | None = None,
     comment: str | None = None,
+    frames: Iterator[np.ndarray] | None = None,
 ) -> Path:
     """Stream the shot's frames into libx264 at the settings' preset/CRF; check the count.
 
-    For compose by copy (``mvgen.compose.copy``): IDR frames at ``keyframes``, the
-    song's subtitles burned in at the shot's place on the song clock, ``comment`` tagged.
+    ``frames``, when given, is the shot's stream already made (e.g. lip-synced
+    after rendering); else ``renderer.frames(request, animator)``. For compose by
+    copy (``mvgen.compose.copy``): IDR frames at ``keyframes``, the song's subtitles
+    burned in at the shot's place on the song clock, ``comment`` tagged.
     """
     expected = request.shot.span.frames
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -43,7 +48,8 @@ def render_to_file(
         subtitles_start=float(request.shot.span.start_seconds),
         comment=comment,
     ) as encoder:
-        for frame in renderer.frames(request, animator):
+        stream = frames if frames is not None else renderer.frames(request, animator)
+        for frame in stream:
             encoder.write(frame)
         if encoder.frames_written != expected:
             raise RenderError(

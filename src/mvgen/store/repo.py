@@ -268,3 +268,18 @@ def job_types(*, session: Session, job_ids: Sequence[str]) -> dict[str, str]:
     """``{job id: type}`` (a broker routes each type to its own queue)."""
     stmt = select(Job.id, Job.type).where(Job.id.in_(list(job_ids)))
     return {job_id: type_ for job_id, type_ in session.execute(stmt)}
+
+
+def job_routes(*, session: Session, job_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """``{job id: (type, quality)}``: a broker routes by type and by the renderer that the
+    task's quality picks (``quality=high`` may pick a generative one)."""
+    stmt = (
+        select(Job.id, Job.type, Task.options_json)
+        .join(Task, Task.id == Job.task_id)
+        .where(Job.id.in_(list(job_ids)))
+    )
+    routes = {}
+    for job_id, type_, options_json in session.execute(stmt):
+        quality = json.loads(options_json or "{}").get("quality") or "standard"
+        routes[job_id] = (type_, str(quality))
+    return routes

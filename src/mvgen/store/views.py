@@ -74,6 +74,8 @@ def job_body(job: Job, sign: UrlSigner) -> dict[str, Any]:
             "lip_sync": bool(params.get("lip_sync", False)),  # additive: mouth synced?
             "lyric_language": params.get("language", ""),  # additive: detected with auto
         }
+        if params.get("lip_sync_reason"):  # additive: why a lip-sync shot's mouth is not synced
+            body["mv_generate_video_input"]["lip_sync_reason"] = params["lip_sync_reason"]
     elif job.srt_output and job.state == SUCCESS:
         body["srt_url"] = sign(job.srt_output)  # additive: the composed video's subtitles
     body["index"] = job.index
