@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -52,9 +53,18 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(wall seconds, peak tree RSS MiB) of a command."""
-    start = time.perf_counter()
+def _children_cpu_s() -> float:
+    """User + system seconds of every waited-for child (and their waited-for children)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak tree RSS MiB, CPU seconds of the whole tree) of a command.
+
+    CPU seconds hold still when other work loads the machine; wall time does not.
+    """
+    start, cpu = time.perf_counter(), _children_cpu_s()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     peak = 0
     done = threading.Event()
@@ -72,7 +82,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[:3]} failed: {err.decode()[-2000:]}")
-    return time.perf_counter() - start, peak / 1024
+    return time.perf_counter() - start, peak / 1024, _children_cpu_s() - cpu
 
 
 def images(folder: Path) -> list[Path]:
@@ -96,7 +106,9 @@ def song(seconds: int, folder: Path) -> Path:
     return out
 
 
-def still_reference(frames: int, width: int, height: int, folder: Path) -> tuple[float, float]:
+def still_reference(
+    frames: int, width: int, height: int, folder: Path
+) -> tuple[float, float, float]:
     from mvgen.settings import Settings
 
     s = Settings()
@@ -108,8 +120,8 @@ def still_reference(frames: int, width: int, height: int, folder: Path) -> tuple
     ])  # fmt: skip
 
 
-def same_frames_reference(video: Path, folder: Path) -> float:
-    """Seconds for ffmpeg to decode our MV and re-encode exactly its frames (same settings).
+def same_frames_reference(video: Path, folder: Path) -> tuple[float, float]:
+    """(Wall, CPU) seconds for ffmpeg to decode our MV and re-encode its frames (same settings).
 
     The encoder's cost depends on the content: a still is the floor, this is
     the cost of these very frames (plus a cheap decode), so
@@ -122,7 +134,7 @@ def same_frames_reference(video: Path, folder: Path) -> float:
         "ffmpeg", "-v", "error", "-y", "-i", str(video), "-an", "-c:v", "libx264",
         "-preset", s.x264_preset, "-crf", str(s.x264_crf), "-pix_fmt", "yuv420p",
         str(folder / "same-frames.mp4"),
-    ])[0]  # fmt: skip
+    ])[::2]  # fmt: skip
 
 
 MOVIEPY = r"""
@@ -151,21 +163,22 @@ def run_one(
     out = folder / f"mv-{seconds}-{resolution}.mp4"
     cmd = [PY, "-m", "mvgen.cli.main", "make", str(audio), *map(str, pics)]
     cmd += ["--prompt", prompt, "--resolution", resolution, "-o", str(out)]
-    wall, rss = timed(cmd)
+    wall, rss, cpu = timed(cmd)
     board = json.loads(out.with_suffix(".storyboard.json").read_text())
     frames, w, h = board["total_frames"], board["width"], board["height"]
-    still, _ = still_reference(frames, w, h, folder)
-    same = same_frames_reference(out, folder)
+    still = still_reference(frames, w, h, folder)[0]
+    same, same_cpu = same_frames_reference(out, folder)
     row = {"song_s": seconds, "res": resolution, "frames": frames, "mvgen_s": wall,
            "mvgen_fps": frames / wall, "peak_rss_mib": rss, "still_s": still,
            "ratio_vs_still": wall / still, "same_frames_s": same,
-           "ratio_vs_same_frames": wall / same}  # fmt: skip
+           "ratio_vs_same_frames": wall / same, "mvgen_cpu_s": cpu,
+           "same_frames_cpu_s": same_cpu, "cpu_ratio_vs_same_frames": cpu / same_cpu}  # fmt: skip
     if moviepy:
         script = folder / "moviepy_build.py"
         script.write_text(MOVIEPY)
         board_path = out.with_suffix(".storyboard.json")
         mp_cmd = [PY, str(script), str(board_path), str(audio), str(folder / "moviepy.mp4")]
-        mp_wall, mp_rss = timed([*mp_cmd, *map(str, pics)], cwd=folder)
+        mp_wall, mp_rss, _ = timed([*mp_cmd, *map(str, pics)], cwd=folder)
         row.update(moviepy_s=mp_wall, moviepy_rss_mib=mp_rss, speedup_vs_moviepy=mp_wall / wall)
     return row
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mvgen.media.probe import probe
 from mvgen.timeline import frame_at
 from tests.render.tiny_i2v import TINY_ENV
@@ -51,6 +53,7 @@ def test_make_without_a_model_says_what_to_set(
     assert "Traceback" not in proc.stderr and not out.exists()
 
 
+@pytest.mark.slow  # a minute: ASR of the sung clip, then a tiny-model render of every shot
 def test_make_reports_shots_whose_face_the_model_lost(
     tiny_wan: Path, song_12s: Path, astronaut: Path, tmp_path: Path
 ) -> None:
