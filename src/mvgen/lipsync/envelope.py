@@ -50,7 +50,8 @@ def _vocal_band_rms(pcm: np.ndarray, sr: int, separation: str) -> np.ndarray:
         return _repet_sim_blocks(spec)
     if separation not in ("none", "hpss"):
         raise ValueError(f"unknown separation {separation!r} (none, hpss, repet, hpss+repet)")
-    return np.sqrt(np.mean(spec**2, axis=0))
+    result: np.ndarray = np.sqrt(np.mean(spec**2, axis=0))
+    return result
 
 
 def _repet_sim_blocks(spec: np.ndarray) -> np.ndarray:
@@ -67,14 +68,16 @@ def _repet_sim_blocks(spec: np.ndarray) -> np.ndarray:
 def _repet_sim_rms(part: np.ndarray, width: int) -> np.ndarray:
     """RMS of the non-repeating part of one block (REPET-SIM soft mask)."""
     if part.shape[1] <= 2 * width + 2:
-        return np.sqrt(np.mean(part**2, axis=0))
+        plain: np.ndarray = np.sqrt(np.mean(part**2, axis=0))
+        return plain
     features = librosa.amplitude_to_db(part, ref=np.max)
     rec = librosa.segment.recurrence_matrix(
         features, mode="affinity", metric="cosine", width=width, sparse=True
     )
     repeating = np.minimum(part, librosa.decompose.nn_filter(part, rec=rec, aggregate=np.median))
     mask = librosa.util.softmask(part - repeating, 2.0 * repeating, power=2)
-    return np.sqrt(np.mean((mask * part) ** 2, axis=0))
+    result: np.ndarray = np.sqrt(np.mean((mask * part) ** 2, axis=0))
+    return result
 
 
 def _attack_release(level: np.ndarray) -> np.ndarray:
@@ -101,7 +104,8 @@ def openness_curve(pcm: np.ndarray, sample_rate: int, separation: str = "hpss") 
     floor = float(np.percentile(db, FLOOR_PCT))
     peak = max(float(np.percentile(db, PEAK_PCT)), floor + GATE_DB + 6.0)
     level = np.clip((db - floor - GATE_DB) / (peak - floor - GATE_DB), 0.0, 1.0)
-    return np.clip(_attack_release(level.astype(np.float32)), 0.0, 1.0)
+    result: np.ndarray = np.clip(_attack_release(level.astype(np.float32)), 0.0, 1.0)
+    return result
 
 
 @lru_cache(maxsize=4)
@@ -138,4 +142,5 @@ def vocal_envelope(
     idx0 = np.clip(idx0, 0, curve.size)
     idx1 = np.clip(np.maximum(idx1, idx0 + 1), 0, curve.size)
     counts = np.maximum(idx1 - idx0, 1)
-    return ((csum[idx1] - csum[idx0]) / counts).astype(np.float32)
+    result: np.ndarray = ((csum[idx1] - csum[idx0]) / counts).astype(np.float32)
+    return result

@@ -311,9 +311,10 @@ def retime(clip: np.ndarray, t: float) -> np.ndarray:
     t = min(max(t, 0.0), len(clip) - 1.0)
     i = int(t)
     w = t - i
-    if w < 1e-3 or i + 1 >= len(clip):
-        return clip[i]
-    return cv2.addWeighted(clip[i], 1.0 - w, clip[i + 1], w, 0.0)
+    result: np.ndarray = clip[i]
+    if w >= 1e-3 and i + 1 < len(clip):
+        result = cv2.addWeighted(clip[i], 1.0 - w, clip[i + 1], w, 0.0)
+    return result
 
 
 def cover(image: np.ndarray, width: int, height: int) -> np.ndarray:
