@@ -16,6 +16,8 @@ from mvgen.errors import MvgenError
 STORAGE_INSUFFICIENT = "StorageInsufficient"
 DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 DISK_FULL_TEXTS = ("no space left on device", "disk quota exceeded", "database or disk is full")
+DOING = {"prepare": "preparing the inputs", "generate_video": "rendering a shot",
+         "compose": "composing the video"}  # fmt: skip
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -42,7 +44,8 @@ def describe(exc: BaseException, step: str) -> tuple[str, str]:
     """(err_code, err_msg) of a job of type ``step`` that raised ``exc``."""
     if disk_full(exc):
         return STORAGE_INSUFFICIENT, (
-            f"the server ran out of disk space during {step} (no space left on device); "
+            f"the server ran out of disk space while {DOING.get(step, step)} (no space left "
+            "on device); "
             "the task's partial files were removed and its credits refunded: "
             "submit it again later"
         )
