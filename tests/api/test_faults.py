@@ -28,6 +28,7 @@ from tests.api.helpers import (
     MV,
     add_key,
     free_port,
+    leftovers,
     make_settings,
     poll,
     spawn_server,
@@ -116,30 +117,6 @@ def _fill(home: Path, reserve: int) -> tuple[Path, int]:
     return ballast, size
 
 
-def _leftovers(settings: Any, task_id: str) -> list[str]:
-    """Files of the task no finished job stands for: temporaries (``.name``) and
-    outputs of jobs that did not succeed."""
-    folder = Path(settings.home) / "artifacts" / "tasks" / task_id
-    db = open_database(settings)
-    try:
-        with db.read() as session:
-            jobs = repo.task_jobs(session=session, task_id=task_id)
-    finally:
-        db.dispose()
-    kept = {j.output for j in jobs if j.state == SUCCESS} | {
-        j.srt_output for j in jobs if j.state == SUCCESS
-    }
-    found = []
-    for path in folder.rglob("*"):
-        key = path.relative_to(folder.parent.parent).as_posix()
-        parts = path.relative_to(folder).parts
-        if any(p.startswith(".") for p in parts):
-            found.append(key)
-        elif path.is_file() and parts[0] in ("shots", "compose") and "windows" not in parts:
-            found += [key] if key not in kept else []
-    return sorted(found)
-
-
 @pytest.mark.slow
 def test_disk_full_mid_render_fails_refunds_and_recovers(
     tmp_path: Path, wav_uri: str, astronaut_uri: str
@@ -164,7 +141,7 @@ def test_disk_full_mid_render_fails_refunds_and_recovers(
                 assert "disk space while rendering a shot" in body["err_msg"], body["err_msg"]
                 assert "refunded" in body["err_msg"]
                 assert c.get(ACCOUNT).json()["credits"] == credits, "credits not refunded"
-                assert _leftovers(settings, task_id) == []
+                assert leftovers(settings, task_id) == []
                 assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
                 assert proc.poll() is None
 
@@ -174,7 +151,7 @@ def test_disk_full_mid_render_fails_refunds_and_recovers(
                 assert body["state"] == "success", body
                 assert httpx.get(body["signed_url"], timeout=30).status_code == 200
                 assert c.get(ACCOUNT).json()["credits"] == credits - SONG_CREDITS
-                assert _leftovers(settings, second) == []
+                assert leftovers(settings, second) == []
 
 
 def _kids(pid: int) -> list[int]:
@@ -233,7 +210,9 @@ def test_sigkill_worker_mid_compose_reruns_it(
                 task_id = _create(c, wav_uri, astronaut_uri)
                 job_id, pid = _composing_worker(db, proc.pid, task_id)
                 os.kill(pid, signal.SIGKILL)
+                killed = time.monotonic()
                 body, _ = poll(c, task_id, timeout=180)
+                print(f"compose kill: task success {time.monotonic() - killed:.1f} s after it")
             assert body["state"] == "success", body
             assert httpx.get(body["signed_url"], timeout=30).status_code == 200
             with db.read() as session:
@@ -243,8 +222,8 @@ def test_sigkill_worker_mid_compose_reruns_it(
                 stuck = session.query(Job).filter(Job.state.in_(("created", PROCESSING))).count()
             assert stuck == 0
             deadline = time.monotonic() + 30  # the janitor's next rounds (every second here)
-            while _leftovers(settings, task_id) and time.monotonic() < deadline:
+            while leftovers(settings, task_id) and time.monotonic() < deadline:
                 time.sleep(0.5)
-            assert _leftovers(settings, task_id) == []
+            assert leftovers(settings, task_id) == []
         finally:
             db.dispose()

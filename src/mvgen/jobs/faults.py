@@ -43,11 +43,10 @@ def disk_full(exc: BaseException) -> bool:
 def describe(exc: BaseException, step: str) -> tuple[str, str]:
     """(err_code, err_msg) of a job of type ``step`` that raised ``exc``."""
     if disk_full(exc):
+        doing = DOING.get(step, step)
         return STORAGE_INSUFFICIENT, (
-            f"the server ran out of disk space while {DOING.get(step, step)} (no space left "
-            "on device); "
-            "the task's partial files were removed and its credits refunded: "
-            "submit it again later"
+            f"the server ran out of disk space while {doing} (no space left on device); the "
+            "task's partial files were removed and its credits refunded: submit it again later"
         )
     if isinstance(exc, MvgenError):
         return exc.err_code, exc.err_msg
