@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     dispatch_after_s: float = 5.0  # a job/callback committed but not sent after this: (re)send
     redispatch_s: float = 600.0  # sent but still waiting after this (message lost?): send again
     sweep_every_s: float = 5.0  # how often stale jobs and unsent work are looked for
+    # The API's janitor (jobs/janitor.py): stuck tasks settled, orphan files removed, at
+    # start-up and this often (0 = never); temporaries younger than the grace are left alone.
+    orphan_sweep_every_s: float = 600.0
+    orphan_grace_s: float = 600.0
     broker_visibility_timeout_s: int = 6 * 3600  # > the longest job (Redis redelivery)
     gpu_renderers: str = "diffusers"  # renderers whose shots go to the ``gpu`` queue (comma list)
     # --- lip-sync (lipsync/, docs/backends.md) ---

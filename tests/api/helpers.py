@@ -21,7 +21,9 @@ import httpx
 
 from mvgen import service
 from mvgen.settings import Settings
+from mvgen.store import repo
 from mvgen.store.db import open_database
+from mvgen.store.models import SUCCESS
 
 MV = "/ent/v2/one-click/mv"
 
@@ -183,3 +185,27 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def leftovers(settings: Settings, task_id: str) -> list[str]:
+    """Files of the task no finished job stands for: temporaries (``.name``) and
+    outputs of jobs that did not succeed."""
+    folder = Path(settings.home) / "artifacts" / "tasks" / task_id
+    db = open_database(settings)
+    try:
+        with db.read() as session:
+            jobs = repo.task_jobs(session=session, task_id=task_id)
+    finally:
+        db.dispose()
+    kept = {j.output for j in jobs if j.state == SUCCESS} | {
+        j.srt_output for j in jobs if j.state == SUCCESS
+    }
+    found = []
+    for path in folder.rglob("*"):
+        key = path.relative_to(folder.parent.parent).as_posix()
+        parts = path.relative_to(folder).parts
+        if any(p.startswith(".") for p in parts):
+            found.append(key)
+        elif path.is_file() and parts[0] in ("shots", "compose") and "windows" not in parts:
+            found += [key] if key not in kept else []
+    return sorted(found)

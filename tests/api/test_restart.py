@@ -17,6 +17,7 @@ from tests.api.helpers import (
     MV,
     add_key,
     free_port,
+    leftovers,
     make_settings,
     poll,
     spawn_server,
@@ -81,7 +82,8 @@ def test_sigkill_mid_render_then_restart_completes(
         with db.read() as session:
             stuck = session.query(Job).filter(Job.state == PROCESSING).count()
         assert stuck >= 1  # the kill really interrupted work
-        proc = spawn_server(tmp_path / "home", port, log)
+        sweep = {"MVGEN_ORPHAN_SWEEP_EVERY_S": "1", "MVGEN_ORPHAN_GRACE_S": "0"}
+        proc = spawn_server(tmp_path / "home", port, log, **sweep)
         wait_healthy(url)
         with httpx.Client(base_url=url, headers=headers, timeout=60) as c:
             body, _ = poll(c, task_id, timeout=180)
@@ -92,6 +94,10 @@ def test_sigkill_mid_render_then_restart_completes(
             retried = session.query(Job).filter(Job.attempts > 1).count()
         db.dispose()
         assert retried >= 1
+        deadline = time.monotonic() + 30  # the janitor clears what the killed workers left
+        while leftovers(settings, task_id) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert leftovers(settings, task_id) == []
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)

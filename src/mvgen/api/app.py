@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
@@ -25,6 +25,9 @@ from mvgen.jobs.base import JobQueue
 from mvgen.service import Services
 from mvgen.settings import Settings
 from mvgen.store.views import UrlSigner
+
+if TYPE_CHECKING:
+    from mvgen.jobs.janitor import Janitor
 
 log = logging.getLogger("mvgen.api")
 DEFAULT_SECRET = Settings.model_fields["secret_key"].default
@@ -77,6 +80,16 @@ def close_services(svc: Services, timeout: float = 10.0) -> None:
     svc.db.dispose()
 
 
+def start_janitor(svc: Services) -> Janitor:
+    """Stuck tasks and orphan files after crashes (``jobs.janitor``), swept in a thread."""
+    from mvgen.jobs.janitor import Janitor
+
+    root = getattr(svc.artifacts, "root", None)  # a local folder (or a mounted volume)
+    janitor = Janitor(svc.settings, svc.db, root, svc.emit, lambda ids: svc.notify([], ids))
+    janitor.start()
+    return janitor
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The FastAPI app; its resources start with the server (lifespan), not here."""
     check_settings(settings)
@@ -90,12 +103,14 @@ def create_app(settings: Settings) -> FastAPI:
         resume = getattr(svc.emit, "resume", None)
         if resume is not None:  # callbacks a previous server left in the outbox
             resume()
+        janitor = start_janitor(svc)
         app.state.services = svc
         where = "celery" if settings.broker_url else f"{settings.workers} embedded workers"
         log.info("mvgen API ready: %s, %s", svc.db.url.split("://")[0], where)
         try:
             yield
         finally:
+            janitor.stop()
             close_services(svc)
 
     app = FastAPI(

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from mvgen.ids import utc_now
 from mvgen.settings import Settings
-from mvgen.store import outbox, repo, tokens
+from mvgen.store import billing, outbox, repo, tokens
 from mvgen.store.models import (
     ACTIVE_STATES,
     COMPOSE,
@@ -131,6 +131,8 @@ def settle(
     state, err_code, err_msg = derive_state(task, jobs)
     moved = state != task.state
     task.state, task.err_code, task.err_msg = state, err_code, err_msg
+    if moved and state == FAILED and err_code in billing.REFUNDED_ERRORS:
+        billing.refund_task(session=session, task=task, reason=f"refund:{err_code}")
     task.updated_at = utc_now()
     events = []
     if moved and task.callback_url and state != CREATED:
@@ -304,3 +306,16 @@ def requeue_stale(session: Session, settings: Settings) -> Changes:
     for job in repo.stale_jobs(session=session, stale_before=stale_before):
         changes += _requeue(session, job, settings, "worker stopped heartbeating")
     return changes
+
+
+def settle_idle(session: Session, settings: Settings) -> tuple[list[str], Changes]:
+    """Tasks left ``created``/``processing`` with no job waiting or running (nothing
+    would ever move them): re-derive their state, so they end ``success`` or ``failed``.
+    Returns their ids and the callbacks it causes."""
+    changes, settled = Changes(), []
+    for task_id in repo.idle_active_task_ids(session=session):
+        task = repo.get_task(session=session, task_id=task_id, for_update=True)
+        if task is not None:
+            changes += Changes(settle(session, task, settings))
+            settled.append(task_id)
+    return settled, changes

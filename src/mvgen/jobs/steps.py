@@ -20,13 +20,14 @@ import json
 import logging
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mvgen.errors import MvgenError
-from mvgen.jobs import lifecycle
+from mvgen.jobs import faults, lifecycle
 from mvgen.jobs.base import JobQueue
 from mvgen.jobs.heartbeat import beating
 from mvgen.jobs.lifecycle import Emit
@@ -117,15 +118,36 @@ def execute(ctx: WorkerContext, job_id: str) -> bool:
     try:
         with beating(ctx.db, spec.id, ctx.worker, ctx.settings.job_heartbeat_s):
             outcome = STEPS[spec.type](ctx, spec)
-    except MvgenError as exc:
-        log.info("job %s (%s) failed: %s %s", spec.id, spec.type, exc.err_code, exc.err_msg)
-        _finish(ctx, spec, None, exc.err_code, exc.err_msg)
-    except Exception as exc:
-        log.exception("job %s (%s) crashed", spec.id, spec.type)
-        _finish(ctx, spec, None, "InternalServiceFailure", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # partial files are gone already (``artifacts.writing``)
+        err_code, err_msg = faults.describe(exc, spec.type)
+        if isinstance(exc, MvgenError) or err_code != "InternalServiceFailure":
+            log.info("job %s (%s) failed: %s %s", spec.id, spec.type, err_code, exc)
+        else:
+            log.exception("job %s (%s) crashed", spec.id, spec.type)
+        _finish_retrying(ctx, spec, None, err_code, err_msg)
     else:
-        _finish(ctx, spec, outcome)
+        _finish_retrying(ctx, spec, outcome)
     return True
+
+
+def _finish_retrying(
+    ctx: WorkerContext,
+    spec: JobSpec,
+    outcome: Outcome | None,
+    err_code: str = "",
+    err_msg: str = "",
+) -> None:
+    """``_finish``, waiting out a full disk (the database shares it, when SQLite) for a
+    while: a job that ran must not stay ``processing`` because its outcome found no room."""
+    for wait_s in (0.5, 1, 2, 4, 8, 15, 30):
+        try:
+            return _finish(ctx, spec, outcome, err_code, err_msg)
+        except Exception as exc:
+            if not faults.disk_full(exc):
+                raise
+            log.warning("job %s: no room to record its outcome; again in %s s", spec.id, wait_s)
+            time.sleep(wait_s)
+    _finish(ctx, spec, outcome, err_code, err_msg)
 
 
 def _finish(

@@ -195,7 +195,11 @@ class VideoEncoder:
         tb: TracebackType | None,
     ) -> None:
         if exc_type is None:
-            self.close()
+            try:
+                self.close()
+            except BaseException:  # e.g. the disk filled up while flushing: no half file
+                self.path.unlink(missing_ok=True)
+                raise
         else:
             self.abort()
 

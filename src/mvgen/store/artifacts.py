@@ -4,11 +4,15 @@ Behind a small Protocol so a shared volume or S3-compatible store can stand
 in later; keys are ``/``-separated relative paths such as
 ``tasks/<id>/shots/003/<job id>.mp4``. Writers get a local temporary path
 and the file appears under its key only when the writer finishes without
-error, so a crash never leaves a half-written artifact under a real key.
+error, so a crash never leaves a half-written artifact under a real key; the
+temporary file and whatever the writer made beside it (``<temp>.part.mp4``,
+``<temp>.ass``) are removed whichever way the block ends. What a killed
+process leaves (``.tmp-*`` names) is removed by ``jobs.janitor``.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -84,6 +88,8 @@ class LocalArtifactStore:
             os.replace(tmp_path, final)
         finally:
             tmp_path.unlink(missing_ok=True)
+            for side in final.parent.glob(glob.escape(tmp_path.stem) + ".*"):
+                side.unlink(missing_ok=True)  # what the writer put beside it (.part.mp4, .ass)
 
     def put_file(self, key: str, src: Path) -> None:
         with self.writing(key) as path:

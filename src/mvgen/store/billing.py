@@ -2,8 +2,9 @@
 
 The lip-sync part is charged up front with the rest (so a task never fails
 half-way for lack of credits) and given back after ``prepare`` when no shot
-actually got lip-synced (no vocals over a frontal face). Nothing else is
-ever refunded, failed tasks included.
+actually got lip-synced (no vocals over a frontal face). A task that fails
+through the server's fault (``REFUNDED_ERRORS``: the disk filled up) gets
+everything back; other failed tasks (bad input) are not refunded.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mvgen.store import repo
 from mvgen.store.models import Task
 
 LIP_SYNC_PER_SECOND = 4
+REFUNDED_ERRORS = frozenset({"StorageInsufficient"})  # server faults, not the caller's
 
 
 def billable_seconds(seconds: float) -> int:
@@ -62,4 +64,16 @@ def refund_lip_sync(*, session: Session, task: Task) -> int:
         task_id=task.id,
     )
     task.charged -= amount
+    return amount
+
+
+def refund_task(*, session: Session, task: Task, reason: str) -> int:
+    """Give back what the task still holds (once: ``charged`` drops to 0); the amount."""
+    amount = task.charged
+    if amount <= 0:
+        return 0
+    repo.add_credits(
+        session=session, key_id=task.key_id, amount=amount, reason=reason, task_id=task.id
+    )
+    task.charged = 0
     return amount

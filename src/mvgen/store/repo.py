@@ -177,6 +177,13 @@ def get_job(*, session: Session, job_id: str) -> Job | None:
     return session.get(Job, job_id)
 
 
+def idle_active_task_ids(*, session: Session) -> list[str]:
+    """Tasks still ``created``/``processing`` although none of their jobs waits or runs."""
+    busy = select(Job.id).where(Job.task_id == Task.id, Job.state.in_(ACTIVE_STATES)).exists()
+    stmt = select(Task.id).where(Task.state.in_(ACTIVE_STATES), ~busy).order_by(Task.id)
+    return list(session.scalars(stmt))
+
+
 # -- the queue --------------------------------------------------------------------
 
 
