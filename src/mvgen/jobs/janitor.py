@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from mvgen.jobs import lifecycle
 from mvgen.jobs.lifecycle import Emit
+from mvgen.jobs.periodic import Periodic
 from mvgen.settings import Settings
 from mvgen.store import repo
 from mvgen.store.db import Database
@@ -155,7 +155,7 @@ def sweep_once(
     return report
 
 
-class Janitor:
+class Janitor(Periodic):
     """``sweep_once`` in a daemon thread: right away, then every ``orphan_sweep_every_s``."""
 
     def __init__(
@@ -166,26 +166,7 @@ class Janitor:
         emit: Emit,
         submit: Callable[[Sequence[str]], None],
     ) -> None:
-        self.settings, self.db, self.root, self.emit, self.submit = (
-            settings, db, root, emit, submit,
+        super().__init__(
+            "mvgen-janitor", settings.orphan_sweep_every_s,
+            lambda: sweep_once(settings, db, root, emit, submit), now=True,
         )  # fmt: skip
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mvgen-janitor", daemon=True)
-
-    def start(self) -> None:
-        if self.settings.orphan_sweep_every_s > 0:
-            self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                sweep_once(self.settings, self.db, self.root, self.emit, self.submit)
-            except Exception:  # database away, a folder vanished: next round
-                log.warning("janitor round failed", exc_info=True)
-            if self._stop.wait(self.settings.orphan_sweep_every_s):
-                return

@@ -15,7 +15,6 @@ send of an id whose job is claimed once, so a double send costs nothing.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from mvgen.ids import utc_now
 from mvgen.jobs import lifecycle
 from mvgen.jobs.base import JobQueue
 from mvgen.jobs.lifecycle import Emit
+from mvgen.jobs.periodic import Periodic
 from mvgen.settings import Settings
 from mvgen.store import outbox, repo
 from mvgen.store.db import Database, open_database
@@ -56,7 +56,7 @@ def sweep(
     return len(changes.events) + len(changes.job_ids), len(job_ids), len(row_ids)
 
 
-class Sweeper:
+class Sweeper(Periodic):
     """``sweep`` in a daemon thread. Without a ``db`` it opens one per round and
     disposes it, so a process that forks workers (Celery prefork) never shares a
     live database connection with its children."""
@@ -72,24 +72,12 @@ class Sweeper:
         self.settings, self.queue, self.emit, self.send_row, self.db = (
             settings, queue, emit, send_row, db,
         )  # fmt: skip
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mvgen-sweeper", daemon=True)
+        super().__init__("mvgen-sweeper", settings.sweep_every_s, self._round, now=False)
 
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.settings.sweep_every_s):
-            db = self.db or open_database(self.settings)
-            try:
-                sweep(self.settings, db, self.queue, self.emit, self.send_row)
-            except Exception:  # database or broker away: next round
-                log.warning("sweep failed", exc_info=True)
-            finally:
-                if self.db is None:
-                    db.dispose()
+    def _round(self) -> None:
+        db = self.db or open_database(self.settings)
+        try:
+            sweep(self.settings, db, self.queue, self.emit, self.send_row)
+        finally:
+            if self.db is None:
+                db.dispose()
