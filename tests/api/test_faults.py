@@ -145,6 +145,15 @@ def test_disk_full_mid_render_fails_refunds_and_recovers(
                 assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
                 assert proc.poll() is None
 
+                # a request while the disk is still full: 507, nothing stored or charged
+                body = {"images": [astronaut_uri], "audio_url": wav_uri, "resolution": "540p"}
+                refused = c.post(MV, json=body)
+                assert refused.status_code == 507, refused.text
+                assert refused.json()["err_code"] == "StorageInsufficient", refused.text
+                assert "Retry-After" in refused.headers
+                assert c.get(ACCOUNT).json()["credits"] == credits
+                assert proc.poll() is None
+
                 ballast.unlink()  # the operator frees space: the same server goes on
                 second = _create(c, wav_uri, astronaut_uri)
                 body, _ = poll(c, second, timeout=240)

@@ -4,7 +4,9 @@ FastAPI's default 422 never escapes: request validation failures become 400
 with the code of the first broken rule (FieldLacking, FieldItemCountOutOfRange,
 FieldInvalid, or the code a validator raised as its error type). Unexpected
 exceptions become 500 InternalServiceFailure and are logged with their
-traceback; only bugs take that path.
+traceback; only bugs take that path. A full disk is not a bug: 507
+StorageInsufficient, and the request's transaction is rolled back (nothing
+charged; files it had written are the janitor's).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mvgen.errors import MvgenError
+from mvgen.jobs.faults import STORAGE_INSUFFICIENT, disk_full
 
 log = logging.getLogger("mvgen.api")
 
@@ -35,6 +39,8 @@ VENDOR_CODES = {
     "OperationInProcess",
     "ModelUnavailable",
 }
+DISK_FULL_MSG = "the server is out of disk space; nothing was stored or charged: try again later"
+DISK_RETRY_S = 300  # Retry-After of a full disk: an operator has to free space
 QUOTA_RETRY_S = 30  # Retry-After of QuotaExceeded: a task takes minutes, polls are cheap
 LIST_FIELDS = {"images", "job_ids"}
 TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "none"}
@@ -99,9 +105,11 @@ def install(app: FastAPI) -> None:
         return error(400, code, msg)
 
     @app.exception_handler(MvgenError)
-    async def _mvgen(_request: Request, exc: MvgenError) -> JSONResponse:
+    async def _mvgen(request: Request, exc: MvgenError) -> JSONResponse:
         status = getattr(exc, "status", 400)
         if exc.err_code == "InternalServiceFailure":
+            if disk_full(exc):
+                return _no_space(request)
             status = 500
         retry = {"Retry-After": str(QUOTA_RETRY_S)} if status == 429 else None
         return error(status, exc.err_code, exc.err_msg, retry)
@@ -114,7 +122,26 @@ def install(app: FastAPI) -> None:
         text = msg.get(exc.status_code, f"{where}: {exc.detail}")
         return error(exc.status_code, code, text, getattr(exc, "headers", None))
 
+    @app.exception_handler(OSError)
+    @app.exception_handler(SQLAlchemyError)
+    async def _io(request: Request, exc: Exception) -> JSONResponse:
+        """Where a full disk shows (a file write, SQLite): answered here, before Starlette's
+        last-resort handler, which re-raises after answering and drops the connection."""
+        if disk_full(exc):
+            return _no_space(request)
+        return _logged_bug(request, exc)
+
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error(500, "InternalServiceFailure", "internal error; it has been logged")
+        return _logged_bug(request, exc)
+
+
+def _logged_bug(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error(500, "InternalServiceFailure", "internal error; it has been logged")
+
+
+def _no_space(request: Request) -> JSONResponse:
+    log.warning("out of disk space on %s %s", request.method, request.url.path)
+    headers = {"Retry-After": str(DISK_RETRY_S)}
+    return error(507, STORAGE_INSUFFICIENT, DISK_FULL_MSG, headers)

@@ -31,6 +31,7 @@ WHY = {
     413: "Body over the size limit (PageSizeOutOfRange).",
     429: "Request rate, active-task quota or large-upload slots exceeded; see Retry-After.",
     500: "A bug (InternalServiceFailure); it has been logged.",
+    507: "The server's disk is full (StorageInsufficient): nothing was stored or charged.",
 }
 
 
@@ -39,8 +40,8 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 TaskId = Annotated[str, Path(description="The task's id (decimal).")]
-CREATE_ERRORS = errors(400, 401, 413, 429, 500)
-TASK_ERRORS = errors(400, 401, 404, 413, 429, 500)
+CREATE_ERRORS = errors(400, 401, 413, 429, 500, 507)
+TASK_ERRORS = errors(400, 401, 404, 413, 429, 500, 507)
 
 
 @router.post(
