@@ -161,12 +161,13 @@ def test_untagged_shot_files_fall_back_to_a_full_encode(
     assert probe(result.video, count_frames=True).video_frames == 30
 
 
-def test_compose_runs_three_processes_and_none_for_cached_windows(
+def test_compose_runs_four_processes_then_one(
     tmp_path: Path, song_12s: Path, cat: Path, coffee: Path, rocket: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     """Whatever the number of shots: one decoder of all window sides, one encoder of all
-    windows, one concat + mux; a re-compose with every window cached runs only the concat."""
+    windows, one AAC encode of the song, one concat + mux; a re-compose with every window
+    and the song cached runs only the concat."""
     import subprocess
 
     board = make_storyboard([20, 24, 16, 20], transitions=["fade", "crossfade", "cut", "flash"])
@@ -191,7 +192,7 @@ def test_compose_runs_three_processes_and_none_for_cached_windows(
                                         options, SETTINGS, cache_dir=cache))  # fmt: skip
         results.append(list(started))
     first, first_procs, again, again_procs = results
-    assert first_procs == ["ffmpeg"] * 3 and first.encoded_frames == len(window_frames(board))
+    assert first_procs == ["ffmpeg"] * 4 and first.encoded_frames == len(window_frames(board))
     assert again_procs == ["ffmpeg"] and again.encoded_frames == 0
     assert packet_hashes(first.video) == packet_hashes(again.video)
     assert probe(again.video, count_frames=True).video_frames == board.total_frames

@@ -9,11 +9,13 @@ The frames are exactly those of ``compose_files`` (the same ``transition_stream`
 the windows); the song is muxed once. Windows are cached by the content of the shots
 they come from, so a re-compose after one edit re-encodes only that shot's windows.
 
-A compose runs at most three ffmpeg processes, whatever the number of shots: one decoder
+A compose runs at most four ffmpeg processes, whatever the number of shots: one decoder
 for all window sides (the concat demuxer reads each side straight from its shot file,
 between IDRs), one encoder for all windows not cached (split into one file per window
-as it writes), one concat of the copied pieces and windows with the song. The shot
-files' indexes (frame counts, IDRs, SPS/PPS, tags) are read in-process (``media.mp4``).
+as it writes), the song's AAC encode (once per song, cached with the windows, running
+meanwhile), one concat of the copied pieces and windows with the song copied in. The
+shot files' indexes (frame counts, IDRs, SPS/PPS, tags) are read in-process
+(``media.mp4``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import numpy as np
 from mvgen.compose.compose import check_storyboard
 from mvgen.compose.transitions import transition_stream, untouched
 from mvgen.errors import MediaError, RenderError
-from mvgen.media.ffmpeg import Piece, VideoEncoder, concat_copy, iter_pieces
+from mvgen.media.ffmpeg import Piece, VideoEncoder, concat_copy, encode_aac, iter_pieces
 from mvgen.media.mp4 import VideoTrack, read_video_track
 from mvgen.settings import Settings
 from mvgen.timeline import Storyboard
@@ -246,13 +248,18 @@ def compose_copied(
         }  # fmt: skip
         done = [range(lo, lo + w.frames) for lo, w in windows.items() if w.path.is_file()]
         sides, sources, middles = _plan(storyboard, shot_files, tracks, done)
-        sides.start(storyboard, Path(tmp) / "sides.txt", settings)
-        todo = [(lo, w) for lo, w in windows.items() if not any(lo in r for r in done)]
-        frames = transition_stream(storyboard, sources)  # type: ignore[arg-type]
-        encoded = _encode_windows(storyboard, frames, todo, cache, tracks[0].codec, settings)
-        sides.finish()
+        song = _Song(audio, cache, settings)  # encoded (once per song) beside the windows
+        try:
+            sides.start(storyboard, Path(tmp) / "sides.txt", settings)
+            todo = [(lo, w) for lo, w in windows.items() if not any(lo in r for r in done)]
+            frames = transition_stream(storyboard, sources)  # type: ignore[arg-type]
+            encoded = _encode_windows(storyboard, frames, todo, cache, tracks[0].codec, settings)
+            sides.finish()
+        except BaseException:
+            song.abort()
+            raise
         pieces = _in_order(storyboard, windows, middles)
-        _mux(storyboard, pieces, audio, out, settings)
+        _mux(storyboard, pieces, song.finish(), out, settings)
     copied = sum(p.frames for p in middles)
     return CopyReport(encoded, copied, len(windows), len(done))
 
@@ -320,6 +327,35 @@ def _keep(part: Path, window: Piece, codec: str) -> None:
     part.replace(window.path)
 
 
+class _Song:
+    """The song as AAC, encoded once per song and bitrate into the cache, in the background
+    while the windows are made; every compose then copies it."""
+
+    def __init__(self, audio: Path, cache: Path, settings: Settings) -> None:
+        key = hashlib.sha256(f"{_digest(audio)}\n{settings.audio_bitrate}".encode()).hexdigest()
+        self.path = cache / f"song-{key[:32]}.m4a"
+        self.part = cache / f".part-{uuid.uuid4().hex}.m4a"
+        self.job = None
+        if not self.path.is_file():
+            timeout = settings.ffmpeg_timeout_s
+            self.job = encode_aac(audio, self.part, settings.audio_bitrate, timeout=timeout)
+
+    def finish(self) -> Path:
+        if self.job is not None:
+            try:
+                self.job.wait()
+            except MediaError:
+                self.part.unlink(missing_ok=True)
+                raise
+            self.part.replace(self.path)
+        return self.path
+
+    def abort(self) -> None:
+        if self.job is not None:
+            self.job.abort()
+            self.part.unlink(missing_ok=True)
+
+
 def _mux(
     storyboard: Storyboard, pieces: Sequence[Piece], audio: Path, out: Path, settings: Settings
 ) -> None:
@@ -328,10 +364,8 @@ def _mux(
     if total != storyboard.total_frames:
         raise RenderError(f"composed {total} frames, expected {storyboard.total_frames}")
     part = out.with_name(out.stem + ".part.mp4")
-    concat_copy(
-        pieces, part, storyboard.fps, audio=audio, audio_bitrate=settings.audio_bitrate,
-        timeout=settings.ffmpeg_timeout_s,
-    )  # fmt: skip
+    concat_copy(pieces, part, storyboard.fps, audio=audio, copy_audio=True,
+                timeout=settings.ffmpeg_timeout_s)  # fmt: skip
     packets = read_video_track(part).frames
     if packets != storyboard.total_frames:
         part.unlink(missing_ok=True)

@@ -10,6 +10,7 @@ import contextlib
 import math
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -249,6 +250,43 @@ def _raw_frames(
             raise MediaError(f"ffmpeg decode of {label} failed: {err[-STDERR_KEEP:]}")
 
 
+class Background:
+    """An ffmpeg run started now and finished later (it overlaps other work)."""
+
+    def __init__(self, args: Sequence[str], *, timeout: float = 600.0) -> None:
+        cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed in ``wait``)
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._err)
+        self._timeout = timeout
+
+    def wait(self) -> None:
+        """Wait for the run; MediaError with its stderr when it failed."""
+        try:
+            code = self._proc.wait(timeout=self._timeout)
+        except subprocess.TimeoutExpired as exc:
+            self._proc.kill()
+            self._proc.wait()
+            raise MediaError(f"ffmpeg timed out after {self._timeout:.0f} s") from exc
+        finally:
+            self._err.seek(0)
+            err = self._err.read().decode("utf-8", "replace")[-STDERR_KEEP:].strip()
+            self._err.close()
+        if code != 0:
+            raise MediaError(f"ffmpeg failed ({code}): {err}")
+
+    def abort(self) -> None:
+        self._proc.kill()
+        with contextlib.suppress(MediaError):
+            self.wait()
+
+
+def encode_aac(audio: Path, out: Path, bitrate: str, *, timeout: float = 600.0) -> Background:
+    """Start encoding the audio of ``audio`` to AAC in an MP4 (``concat_copy`` copies it)."""
+    args = ["-y", "-i", str(audio), "-vn", "-map", "0:a:0", "-c:a", "aac", "-b:a", bitrate,
+            "-f", "mp4", str(out)]  # fmt: skip
+    return Background(args, timeout=timeout)
+
+
 def decode_audio(
     path: Path, sample_rate: int, *, mono: bool = True, timeout: float = 300.0
 ) -> np.ndarray:
@@ -333,15 +371,16 @@ def concat_copy(
     *,
     audio: Path | None = None,
     audio_bitrate: str = "192k",
+    copy_audio: bool = False,
     timeout: float = 900.0,
 ) -> Path:
     """Pieces with identical codec parameters, video stream-copied into one MP4 + the song
-    (cut to the video's length)."""
+    (cut to the video's length), encoded to AAC or (``copy_audio``: ``encode_aac``'s) copied."""
     listing = _concat_listing(pieces, fps, out.with_name(out.stem + ".concat.txt"))
     args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
     if audio is not None:
-        args += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0",
-                 "-c:a", "aac", "-b:a", audio_bitrate]  # fmt: skip
+        codec = ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", audio_bitrate]
+        args += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", *codec]
         seconds = Fraction(sum(p.frames for p in pieces)) / fps
         args += ["-t", f"{float(seconds):.6f}"]
     args += ["-c:v", "copy"]
