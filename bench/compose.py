@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -44,6 +45,33 @@ def _api(url: str, token: str, song: Path, images: list[str], resolution: str) -
         wall = time.perf_counter() - t0
     assert state["state"] == "success", state
     return wall, task_id
+
+
+def _phases(home: Path, task_id: str, wall: float) -> dict[str, float]:
+    """Where the API's wall time went, from the jobs' own timestamps (created -> last
+    update, i.e. finished): prepare, shots (prepare done -> last shot done), compose
+    (created -> done), and what is left (request, polling)."""
+    from mvgen.settings import Settings
+    from mvgen.store import repo
+    from mvgen.store.db import open_database
+
+    db = open_database(Settings(home=home))
+    try:
+        with db.read() as session:
+            jobs = repo.task_jobs(session=session, task_id=task_id)
+            rows = [(j.type, j.created_at, j.updated_at) for j in jobs]
+    finally:
+        db.dispose()
+    prepare = next(r for r in rows if r[0] == "prepare")
+    shots_done = max(r[2] for r in rows if r[0] == "generate_video")
+    compose = next(r for r in rows if r[0] == "compose")
+    out = {
+        "prepare": (prepare[2] - prepare[1]).total_seconds(),
+        "shots": (shots_done - prepare[2]).total_seconds(),
+        "compose": (compose[2] - compose[1]).total_seconds(),
+    }
+    out["other"] = wall - sum(out.values())
+    return out
 
 
 def _make(song: Path, images: list[Path], resolution: str, out: Path) -> float:
@@ -102,7 +130,15 @@ def main() -> None:
     parser.add_argument("--resolution", default="720p")
     parser.add_argument("--port", type=int, default=8798)
     parser.add_argument("--api-only", action="store_true", help="skip the compose timings")
+    parser.add_argument(
+        "--equal-priority",
+        action="store_true",
+        help="render workers at make's priority (not nice, not SCHED_IDLE): on a box that "
+        "others load, idle-priority workers wait for them while make does not",
+    )
     args = parser.parse_args()
+    if args.equal_priority:
+        os.environ.update(MVGEN_WORKER_NICE="0", MVGEN_WORKER_SCHED_IDLE="false")
 
     from mvgen import service
     from mvgen.settings import Settings
@@ -135,19 +171,26 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         make2_s = _make(song, files, args.resolution, home / "make2.mp4")
-        if args.api_only:
-            return _report(args, make_s, make2_s, api_s, {})
-        c = _compose_alone(home, task_id)
-    _report(args, make_s, make2_s, api_s, c)
+        phases = _phases(home, task_id, api_s)
+        c = {} if args.api_only else _compose_alone(home, task_id)
+    _report(args, make_s, make2_s, api_s, phases, c)
 
 
 def _report(
-    args: argparse.Namespace, make_s: float, make2_s: float, api_s: float, c: dict[str, float]
+    args: argparse.Namespace,
+    make_s: float,
+    make2_s: float,
+    api_s: float,
+    phases: dict[str, float],
+    c: dict[str, float],
 ) -> None:
     make_avg = (make_s + make2_s) / 2
-    print(f"{args.song} @ {args.resolution}")
+    priority = "make's" if args.equal_priority else "idle (default)"
+    print(f"{args.song} @ {args.resolution}, workers at {priority} priority, "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"mvgen make: {make_s:.1f} s / {make2_s:.1f} s (before / after the API run)")
     print(f"API create -> composed success: {api_s:.1f} s = {api_s / make_avg:.2f}x make")
+    print("  " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()))
     if not c:
         return
     print(

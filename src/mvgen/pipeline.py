@@ -240,7 +240,10 @@ def compose(
     ass, srt, fonts = _subtitles(storyboard, lyrics, out, options)
     why = ready(storyboard, shot_files, ass is not None)
     if not why:
-        report = compose_copied(storyboard, shot_files, audio, out, settings, cache_dir=cache_dir)
+        report = compose_copied(
+            storyboard, shot_files, audio, out, settings,
+            cache_dir=cache_dir, subtitles=ass is not None,
+        )  # fmt: skip
         return ComposeResult(out, srt, report.encoded_frames)
     log.info("compose re-encodes every frame: %s", why)
     if ass is not None and subtitles_inside(shot_files[0]):

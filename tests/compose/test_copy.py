@@ -159,3 +159,40 @@ def test_untagged_shot_files_fall_back_to_a_full_encode(
                               tmp_path / "mv.mp4", MvOptions(), SETTINGS)  # fmt: skip
     assert result.encoded_frames == 30
     assert probe(result.video, count_frames=True).video_frames == 30
+
+
+def test_compose_runs_four_processes_then_one(
+    tmp_path: Path, song_12s: Path, cat: Path, coffee: Path, rocket: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Whatever the number of shots: one decoder of all window sides, one encoder of all
+    windows, one AAC encode of the song, one concat + mux; a re-compose with every window
+    and the song cached runs only the concat."""
+    import subprocess
+
+    board = make_storyboard([20, 24, 16, 20], transitions=["fade", "crossfade", "cut", "flash"])
+    options, no_lyrics = MvOptions(), Lyrics(lines=(), language="en")
+    song = cut_song(song_12s, board.total_frames, tmp_path / "song.wav")
+    files = [pipeline.render_shot(board, i, [cat, coffee, rocket, cat], song,
+                                  tmp_path / f"{i}.mp4", options, SETTINGS)
+             for i in range(len(board.shots))]  # fmt: skip
+    started: list[str] = []
+    popen = subprocess.Popen
+
+    def counting(args, *a, **k):  # type: ignore[no-untyped-def]
+        started.append(Path(args[0]).name)
+        return popen(args, *a, **k)
+
+    monkeypatch.setattr(subprocess, "Popen", counting)
+    cache = tmp_path / "windows"
+    results = []
+    for name in ("a", "b"):
+        started.clear()
+        results.append(pipeline.compose(board, files, song, no_lyrics, tmp_path / f"{name}.mp4",
+                                        options, SETTINGS, cache_dir=cache))  # fmt: skip
+        results.append(list(started))
+    first, first_procs, again, again_procs = results
+    assert first_procs == ["ffmpeg"] * 4 and first.encoded_frames == len(window_frames(board))
+    assert again_procs == ["ffmpeg"] and again.encoded_frames == 0
+    assert packet_hashes(first.video) == packet_hashes(again.video)
+    assert probe(again.video, count_frames=True).video_frames == board.total_frames

@@ -8,6 +8,14 @@ subtitles already burned in (at the song's clock, so a line over a cut is contin
 The frames are exactly those of ``compose_files`` (the same ``transition_stream`` makes
 the windows); the song is muxed once. Windows are cached by the content of the shots
 they come from, so a re-compose after one edit re-encodes only that shot's windows.
+
+A compose runs at most four ffmpeg processes, whatever the number of shots: one decoder
+for all window sides (the concat demuxer reads each side straight from its shot file,
+between IDRs), one encoder for all windows not cached (split into one file per window
+as it writes), the song's AAC encode (once per song, cached with the windows, running
+meanwhile), one concat of the copied pieces and windows with the song copied in. The
+shot files' indexes (frame counts, IDRs, SPS/PPS, tags) are read in-process
+(``media.mp4``).
 """
 
 from __future__ import annotations
@@ -15,10 +23,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
-import os
 import tempfile
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -28,22 +35,14 @@ import numpy as np
 from mvgen.compose.compose import check_storyboard
 from mvgen.compose.transitions import transition_stream, untouched
 from mvgen.errors import MediaError, RenderError
-from mvgen.media.ffmpeg import (
-    VideoEncoder,
-    concat_copy,
-    iter_frames,
-    keyframe_flags,
-    probe_shot,
-    split_at_keyframes,
-    stream_signature,
-)
+from mvgen.media.ffmpeg import Piece, VideoEncoder, concat_copy, encode_aac, iter_pieces
+from mvgen.media.mp4 import VideoTrack, read_video_track
 from mvgen.settings import Settings
 from mvgen.timeline import Storyboard
 
 log = logging.getLogger(__name__)
 
 READY = "mvgen-shot/1"  # the comment tag of a compose-ready shot file
-PARALLEL = 4  # ffmpeg/ffprobe processes run at once for probes and splits (I/O bound)
 DUMMY = np.zeros((1, 1, 3), np.uint8)  # stands in for frames of a cached window: never decoded
 WINDOW_VERSION = "1"  # part of the window cache key: bump when transitions change
 
@@ -55,7 +54,10 @@ def shot_tag(subtitles: bool) -> str:
 
 def subtitles_inside(path: Path) -> bool:
     """Whether a shot file was made with the song's subtitles burned in."""
-    return stream_signature(path)[1] == shot_tag(True)
+    try:
+        return read_video_track(path).comment == shot_tag(True)
+    except MediaError:
+        return False
 
 
 def shot_keyframes(storyboard: Storyboard, index: int) -> tuple[int, ...]:
@@ -80,25 +82,43 @@ class CopyReport:
     cached_windows: int
 
 
-def ready(storyboard: Storyboard, shot_files: Sequence[Path], subtitles: bool) -> str:
-    """Why the shot files cannot be composed by copy ("" when they can)."""
+def _unfit(storyboard: Storyboard, i: int, track: VideoTrack, subtitles: bool) -> str:
+    """Why shot file ``i`` (its index) cannot be cut and copied ("" when it can)."""
+    if track.comment != shot_tag(subtitles):
+        return f"shot {i}: tagged {track.comment!r}, not {shot_tag(subtitles)!r}"
+    if track.frames != storyboard.shots[i].span.frames:
+        return f"shot {i}: {track.frames} frames, expected {storyboard.shots[i].span.frames}"
+    step = Fraction(track.timescale) / storyboard.fps
+    if any(Fraction(d - track.dts[0]) != k * step for k, d in enumerate(track.dts)):
+        return f"shot {i}: not {storyboard.fps} fps throughout"
+    missing = [k for k in (0, *shot_keyframes(storyboard, i)) if k not in track.keyframes]
+    return f"shot {i}: no keyframe at frame(s) {missing}" if missing else ""
+
+
+def _tracks(
+    storyboard: Storyboard, shot_files: Sequence[Path], subtitles: bool
+) -> tuple[list[VideoTrack], str]:
+    """The shot files' indexes, and why they cannot be composed by copy ("" when they can)."""
     if len(shot_files) != len(storyboard.shots):
-        return f"{len(shot_files)} shot files for {len(storyboard.shots)} shots"
-    signatures = set()
-    with ThreadPoolExecutor(PARALLEL) as pool:  # ffprobe start-up dominates: overlap them
-        probes = list(pool.map(probe_shot, shot_files))
-    for i, (params, comment, flags) in enumerate(probes):
-        if comment != shot_tag(subtitles):
-            return f"shot {i}: tagged {comment!r}, not {shot_tag(subtitles)!r}"
-        signatures.add(params)
-        if len(flags) != storyboard.shots[i].span.frames:
-            return f"shot {i}: {len(flags)} frames, expected {storyboard.shots[i].span.frames}"
-        missing = [k for k in shot_keyframes(storyboard, i) if not flags[k]]
-        if missing:
-            return f"shot {i}: no keyframe at frame(s) {missing}"
-    if len(signatures) != 1:
-        return "shots differ in codec parameters"
-    return ""
+        return [], f"{len(shot_files)} shot files for {len(storyboard.shots)} shots"
+    tracks = []
+    for i, path in enumerate(shot_files):
+        try:
+            tracks.append(read_video_track(path))
+        except MediaError as exc:
+            return [], f"shot {i}: {exc}"
+        why = _unfit(storyboard, i, tracks[-1], subtitles)
+        if why:
+            return [], why
+    if len({t.codec for t in tracks}) != 1:
+        return [], "shots differ in codec parameters"
+    return tracks, ""
+
+
+def ready(storyboard: Storyboard, shot_files: Sequence[Path], subtitles: bool) -> str:
+    """Why the shot files cannot be composed by copy ("" when they can). Reads only the
+    files' MP4 indexes, in-process."""
+    return _tracks(storyboard, shot_files, subtitles)[1]
 
 
 def _digest(path: Path) -> str:
@@ -125,79 +145,76 @@ def _windows(storyboard: Storyboard) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in zip(edges[::2], edges[1::2], strict=True) if hi > lo]
 
 
-class _Prefetch:
-    """Decodes window sides a few pieces ahead of the one being consumed (they are
-    consumed in order): decoder start-ups overlap, and at most ``PARALLEL`` pieces'
-    frames are held at once."""
-
-    def __init__(self, pool: ThreadPoolExecutor, size: tuple[int, int]) -> None:
-        self.pool, self.size = pool, size
-        self.paths: list[Path] = []
-        self.futures: dict[int, Future[list[np.ndarray]]] = {}
-
-    def add(self, path: Path) -> Iterator[np.ndarray]:
-        self.paths.append(path)
-        return self._frames(len(self.paths) - 1)
-
-    def _decode(self, path: Path) -> list[np.ndarray]:
-        return list(iter_frames(path, *self.size))
-
-    def _frames(self, k: int) -> Iterator[np.ndarray]:
-        for j in range(k, min(k + PARALLEL, len(self.paths))):
-            if j not in self.futures:
-                self.futures[j] = self.pool.submit(self._decode, self.paths[j])
-        yield from self.futures.pop(k).result()
+def _piece(path: Path, track: VideoTrack, first: int, count: int, fps: Fraction) -> Piece:
+    """Frames ``[first, first + count)`` of a compose-ready shot file (cut at IDRs)."""
+    end = first + count
+    inpoint = Fraction(first) / fps if first else None
+    outpoint = track.dts_seconds(end) if end < track.frames else None
+    return Piece(path, count, inpoint, outpoint)
 
 
-def _sources(
+class _Sides:
+    """The one decoder of all window sides: hands each side its frames, in the order the
+    sides were added (the order ``transition_stream`` consumes them)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[Piece] = []
+        self.stream: Iterator[np.ndarray] = iter(())
+
+    def add(self, piece: Piece) -> Iterator[np.ndarray]:
+        self.pieces.append(piece)
+        return self._take(piece.frames)
+
+    def _take(self, count: int) -> Iterator[np.ndarray]:
+        for _ in range(count):
+            frame = next(self.stream, None)
+            if frame is None:
+                raise MediaError("shot files decoded to fewer frames than their indexes say")
+            yield frame
+
+    def start(self, storyboard: Storyboard, listing: Path, settings: Settings) -> None:
+        if self.pieces:
+            size = (storyboard.width, storyboard.height)
+            timeout = settings.ffmpeg_timeout_s
+            self.stream = iter_pieces(self.pieces, storyboard.fps, *size, listing, timeout=timeout)
+
+    def finish(self) -> None:
+        """Every decoded frame was used (none left over); the decoder has exited."""
+        if next(self.stream, None) is not None:
+            raise MediaError("shot files decoded to more frames than their indexes say")
+
+
+def _plan(
     storyboard: Storyboard,
     shot_files: Sequence[Path],
-    work: Path,
+    tracks: Sequence[VideoTrack],
     cached: Sequence[range],
-    pool: ThreadPoolExecutor,
-) -> tuple[list[Iterable[object]], list[Path | None]]:
-    """Per shot: decoded head, holes, decoded tail; and the copied middle piece.
+) -> tuple[_Sides, list[Iterable[object]], list[Piece]]:
+    """(the window sides to decode; per shot the frames ``transition_stream`` gets, with
+    ``Hole``s where copied; the copied middles, in order).
 
-    Heads and tails inside ``cached`` windows are not decoded (``DUMMY`` frames)."""
-    prefetch = _Prefetch(pool, (storyboard.width, storyboard.height))
+    Sides inside ``cached`` windows are not decoded (``DUMMY`` frames stand in)."""
+    sides = _Sides()
 
-    def frames(path: Path, first: int, count: int) -> Iterable[np.ndarray]:
-        if any(first in r for r in cached):
+    def frames(i: int, first: int, count: int) -> Iterable[object]:
+        if count == 0:
+            return ()
+        if any(storyboard.shots[i].span.start + first in r for r in cached):
             return itertools.repeat(DUMMY, count)
-        return prefetch.add(path)
+        return sides.add(_piece(shot_files[i], tracks[i], first, count, storyboard.fps))
 
-    def split(i: int) -> list[Path]:
-        a, b = untouched(storyboard, i)
-        if a >= b:
-            return []
-        pattern = work / f"s{i}-%03d.mp4"
-        return split_at_keyframes(shot_files[i], shot_keyframes(storyboard, i), pattern)
-
-    all_pieces = list(pool.map(split, range(len(shot_files))))
     sources: list[Iterable[object]] = []
-    middles: list[Path | None] = []
-    for i, (shot, pieces) in enumerate(zip(storyboard.shots, all_pieces, strict=True)):
+    middles: list[Piece] = []
+    for i, shot in enumerate(storyboard.shots):
         a, b = untouched(storyboard, i)
-        n, start = shot.span.frames, shot.span.start
-        if not pieces:
-            sources.append(frames(shot_files[i], start, n))
-            middles.append(None)
+        n = shot.span.frames
+        if a >= b:
+            sources.append(frames(i, 0, n))
             continue
-        head = frames(pieces[0], start, a) if a > 0 else ()
-        tail = frames(pieces[-1], start + b, n - b) if b < n else ()
-        sources.append(itertools.chain(head, itertools.repeat(Hole(i), b - a), tail))
-        middles.append(pieces[1] if a > 0 else pieces[0])
-    return sources, middles
-
-
-def _runs(frames: Iterable[object]) -> Iterator[tuple[int | None, list[np.ndarray] | int]]:
-    """(shot, hole count) for copied runs, (None, frames) for windows, in order."""
-    key = lambda f: f.shot if isinstance(f, Hole) else None  # noqa: E731
-    for shot, group in itertools.groupby(frames, key=key):
-        if shot is None:
-            yield None, list(group)  # type: ignore[arg-type]
-        else:
-            yield shot, sum(1 for _ in group)
+        holes = itertools.repeat(Hole(i), b - a)
+        sources.append(itertools.chain(frames(i, 0, a), holes, frames(i, b, n - b)))
+        middles.append(_piece(shot_files[i], tracks[i], a, b - a, storyboard.fps))
+    return sides, sources, middles
 
 
 def compose_copied(
@@ -208,64 +225,148 @@ def compose_copied(
     settings: Settings,
     *,
     cache_dir: Path | None = None,
+    subtitles: bool | None = None,
 ) -> CopyReport:
-    """Copy the shots' untouched frames, encode (or reuse) the windows, mux the song once."""
+    """Copy the shots' untouched frames, encode (or reuse) the windows, mux the song once.
+
+    ``subtitles``: whether the shots must have them burned in (``None``: as the first has)."""
     check_storyboard(storyboard)
-    if len(shot_files) != len(storyboard.shots):
-        raise MediaError(f"{len(shot_files)} shot files for {len(storyboard.shots)} shots")
+    if subtitles is None:
+        subtitles = bool(shot_files) and subtitles_inside(shot_files[0])
+    tracks, why = _tracks(storyboard, shot_files, subtitles)
+    if why:
+        raise MediaError(f"shot files cannot be composed by copy: {why}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".compose-", dir=out.parent) as tmp:
-        work = Path(tmp)
-        cache = cache_dir or work / "windows"
+        cache = cache_dir or Path(tmp) / "windows"
         cache.mkdir(parents=True, exist_ok=True)
         digests = [_digest(p) for p in shot_files]
-        paths = {
-            lo: cache / f"{_window_key(storyboard, digests, lo, hi - lo, settings)}.mp4"
+        windows = {
+            lo: Piece(cache / f"{_window_key(storyboard, digests, lo, hi - lo, settings)}.mp4",
+                      hi - lo)
             for lo, hi in _windows(storyboard)
-        }
-        done = [range(lo, hi) for lo, hi in _windows(storyboard) if paths[lo].is_file()]
-        params = probe_shot(shot_files[0])[0]
-        pieces: list[tuple[Path, int]] = []
-        encoded = 0
-        with ThreadPoolExecutor(PARALLEL) as pool:  # splits, decodes and encoders overlap:
-            sources, middles = _sources(storyboard, shot_files, work, done, pool)
-            jobs = []  # their start-up and flush dominate short pieces
-            for shot, run in _runs(transition_stream(storyboard, sources)):  # type: ignore[arg-type]
-                at = sum(n for _, n in pieces)
-                if shot is not None:
-                    assert isinstance(run, int) and middles[shot] is not None
-                    pieces.append((middles[shot], run))  # type: ignore[arg-type]
-                    continue
-                assert isinstance(run, list)
-                if not any(at in r for r in done):
-                    args = (run, paths[at], storyboard, settings, params)
-                    jobs.append(pool.submit(_encode_window, *args))
-                pieces.append((paths[at], len(run)))
-            encoded = sum(job.result() for job in jobs)
-        _mux(storyboard, pieces, audio, out, settings)
-    copied = sum(n for p, n in pieces if p.parent != cache)
-    return CopyReport(encoded, copied, len(paths), len(done))
+        }  # fmt: skip
+        done = [range(lo, lo + w.frames) for lo, w in windows.items() if w.path.is_file()]
+        sides, sources, middles = _plan(storyboard, shot_files, tracks, done)
+        song = _Song(audio, cache, settings)  # encoded (once per song) beside the windows
+        try:
+            sides.start(storyboard, Path(tmp) / "sides.txt", settings)
+            todo = [(lo, w) for lo, w in windows.items() if not any(lo in r for r in done)]
+            frames = transition_stream(storyboard, sources)  # type: ignore[arg-type]
+            encoded = _encode_windows(storyboard, frames, todo, cache, tracks[0].codec, settings)
+            sides.finish()
+        except BaseException:
+            song.abort()
+            raise
+        pieces = _in_order(storyboard, windows, middles)
+        _mux(storyboard, pieces, song.finish(), out, settings)
+    copied = sum(p.frames for p in middles)
+    return CopyReport(encoded, copied, len(windows), len(done))
+
+
+def _in_order(
+    storyboard: Storyboard, windows: dict[int, Piece], middles: Sequence[Piece]
+) -> list[Piece]:
+    """Copied middles and windows, by where they start in the MV."""
+    starts = [lo for lo, _ in _copy_ranges(storyboard)]
+    placed = sorted([*windows.items(), *zip(starts, middles, strict=True)], key=lambda x: x[0])
+    return [piece for _, piece in placed]
+
+
+def _encode_windows(
+    storyboard: Storyboard,
+    frames: Iterator[object],
+    todo: Sequence[tuple[int, Piece]],
+    cache: Path,
+    codec: str,
+    settings: Settings,
+) -> int:
+    """Run the whole transition stream; encode the frames of the ``todo`` windows in one
+    encoder that starts a new file (an IDR) at each window, checked against the shots'
+    codec parameters (anything else would corrupt the copied stream), then cached."""
+    starts = list(itertools.accumulate((w.frames for _, w in todo), initial=0))[:-1]
+    pattern = cache / f".part-{uuid.uuid4().hex}-%03d.mp4"  # two composes may share a cache
+    encoder = None
+    if todo:
+        target = pattern if len(todo) > 1 else Path(str(pattern) % 0)  # one: no segments
+        encoder = VideoEncoder(
+            target, width=storyboard.width, height=storyboard.height, fps=storyboard.fps,
+            preset=settings.x264_preset, crf=settings.x264_crf, segments=starts[1:],
+        )  # fmt: skip
+    copied = {f for lo, hi in _copy_ranges(storyboard) for f in range(lo, hi)}
+    encode = {f for lo, w in todo for f in range(lo, lo + w.frames)}
+    try:
+        for at, frame in enumerate(frames):
+            if isinstance(frame, Hole) != (at in copied):
+                raise RenderError(f"frame {at}: transitions and copy ranges disagree")
+            if at in encode:
+                assert encoder is not None and isinstance(frame, np.ndarray)
+                encoder.write(frame)
+        if encoder is not None:
+            encoder.close(timeout=settings.ffmpeg_timeout_s)
+    except BaseException:
+        if encoder is not None:
+            encoder.abort()
+        for k in range(len(todo)):
+            Path(str(pattern) % k).unlink(missing_ok=True)
+        raise
+    for k, (_, window) in enumerate(todo):
+        _keep(Path(str(pattern) % k), window, codec)
+    return len(encode)
+
+
+def _keep(part: Path, window: Piece, codec: str) -> None:
+    """Move an encoded window into the cache once its index says it fits."""
+    track = read_video_track(part)
+    if track.codec != codec or track.frames != window.frames or 0 not in track.keyframes:
+        part.unlink(missing_ok=True)
+        raise MediaError(
+            f"window {window.path.name}: {track.frames} frames of {track.codec!r}, "
+            f"expected {window.frames} of the shots' {codec!r}"
+        )
+    part.replace(window.path)
+
+
+class _Song:
+    """The song as AAC, encoded once per song and bitrate into the cache, in the background
+    while the windows are made; every compose then copies it."""
+
+    def __init__(self, audio: Path, cache: Path, settings: Settings) -> None:
+        key = hashlib.sha256(f"{_digest(audio)}\n{settings.audio_bitrate}".encode()).hexdigest()
+        self.path = cache / f"song-{key[:32]}.m4a"
+        self.part = cache / f".part-{uuid.uuid4().hex}.m4a"
+        self.job = None
+        if not self.path.is_file():
+            timeout = settings.ffmpeg_timeout_s
+            self.job = encode_aac(audio, self.part, settings.audio_bitrate, timeout=timeout)
+
+    def finish(self) -> Path:
+        if self.job is not None:
+            try:
+                self.job.wait()
+            except MediaError:
+                self.part.unlink(missing_ok=True)
+                raise
+            self.part.replace(self.path)
+        return self.path
+
+    def abort(self) -> None:
+        if self.job is not None:
+            self.job.abort()
+            self.part.unlink(missing_ok=True)
 
 
 def _mux(
-    storyboard: Storyboard,
-    pieces: Sequence[tuple[Path, int]],
-    audio: Path,
-    out: Path,
-    settings: Settings,
+    storyboard: Storyboard, pieces: Sequence[Piece], audio: Path, out: Path, settings: Settings
 ) -> None:
     """Concatenate the pieces by copy, each placed at its exact length; the song once."""
-    total = sum(n for _, n in pieces)
+    total = sum(p.frames for p in pieces)
     if total != storyboard.total_frames:
         raise RenderError(f"composed {total} frames, expected {storyboard.total_frames}")
     part = out.with_name(out.stem + ".part.mp4")
-    seconds = float(Fraction(storyboard.total_frames) / storyboard.fps)
-    concat_copy(
-        [p for p, _ in pieces], part, durations=[Fraction(n) / storyboard.fps for _, n in pieces],
-        audio=audio, seconds=seconds, audio_bitrate=settings.audio_bitrate,
-        timeout=settings.ffmpeg_timeout_s,
-    )  # fmt: skip
-    packets = len(keyframe_flags(part))
+    concat_copy(pieces, part, storyboard.fps, audio=audio, copy_audio=True,
+                timeout=settings.ffmpeg_timeout_s)  # fmt: skip
+    packets = read_video_track(part).frames
     if packets != storyboard.total_frames:
         part.unlink(missing_ok=True)
         raise RenderError(f"copied {packets} frames, expected {storyboard.total_frames}")
@@ -290,31 +391,6 @@ def _window_key(
         if s.span.start < end and s.span.end > start:
             parts.append(digests[i])
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-
-
-def _encode_window(
-    frames: list[np.ndarray], path: Path, storyboard: Storyboard, settings: Settings, params: str
-) -> int:
-    """Encode one window (an IDR first, as every piece) at the shots' codec parameters;
-    anything else would corrupt the copied stream, so it is checked."""
-    fd, name = tempfile.mkstemp(prefix=".part-", suffix=".mp4", dir=path.parent)
-    os.close(fd)  # a unique name: two composes of one task may make the same window
-    part = Path(name)
-    with VideoEncoder(
-        part,
-        width=storyboard.width,
-        height=storyboard.height,
-        fps=storyboard.fps,
-        preset=settings.x264_preset,
-        crf=settings.x264_crf,
-    ) as encoder:
-        for frame in frames:
-            encoder.write(frame)
-    if stream_signature(part)[0] != params:
-        part.unlink(missing_ok=True)
-        raise MediaError(f"window {path.name}: codec parameters differ from the shots'")
-    part.replace(path)
-    return len(frames)
 
 
 __all__ = [

@@ -7,10 +7,13 @@ nothing holds a whole video in memory.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import subprocess
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -78,6 +81,8 @@ class VideoEncoder:
     ``subtitles`` (optional) is an ASS file burned in by libass, frame 0 at
     ``subtitles_start`` seconds of it. ``keyframes``: frame numbers forced to be IDR
     frames (where compose will cut the file). ``comment`` is stored in the MP4.
+    ``segments``: frame numbers where a new output file starts (each forced an IDR);
+    ``path`` then holds one ``%03d`` and the files come out numbered from 0.
     """
 
     def __init__(
@@ -98,6 +103,7 @@ class VideoEncoder:
         subtitles_start: float = 0.0,
         keyframes: Sequence[int] = (),
         comment: str | None = None,
+        segments: Sequence[int] = (),
     ) -> None:
         self.path = path
         self.width, self.height = width, height
@@ -112,6 +118,7 @@ class VideoEncoder:
         if subtitles is not None:
             args += ["-vf", _subtitle_filter(subtitles, fonts_dir, subtitles_start)]
         args += x264_args(preset, crf)
+        keyframes = sorted({*keyframes, *segments})
         if keyframes:
             args += ["-force_key_frames", "expr:" + "+".join(f"eq(n,{k})" for k in keyframes)]
         if comment is not None:
@@ -122,7 +129,11 @@ class VideoEncoder:
             args += ["-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", audio_bitrate]
             if duration_frames is not None:
                 args += ["-t", f"{float(Fraction(duration_frames) / fps):.6f}"]
-        args += ["-movflags", "+faststart", "-f", "mp4", str(path)]
+        if segments:
+            args += ["-f", "segment", "-segment_frames", ",".join(map(str, segments)),
+                     "-reset_timestamps", "1", "-segment_format", "mp4", str(path)]  # fmt: skip
+        else:
+            args += ["-movflags", "+faststart", "-f", "mp4", str(path)]
         self._proc = subprocess.Popen(
             args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -208,10 +219,16 @@ def iter_frames(
     path: Path, width: int, height: int, *, timeout: float = 900.0
 ) -> Iterator[np.ndarray]:
     """Decode a video to BGR frames of ``width``×``height``, one at a time."""
+    yield from _raw_frames(["-i", str(path)], path.name, width, height, timeout)
+
+
+def _raw_frames(
+    inputs: list[str], label: str, width: int, height: int, timeout: float
+) -> Iterator[np.ndarray]:
+    """BGR frames decoded from ``inputs`` (ffmpeg starts on first use)."""
     args = [
-        binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error",
-        "-i", str(path), "-f", "rawvideo", "-pix_fmt", "bgr24",
-        "-s", f"{width}x{height}", "pipe:1",
+        binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *inputs,
+        "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{width}x{height}", "pipe:1",
     ]  # fmt: skip
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None
@@ -234,7 +251,44 @@ def iter_frames(
             err = proc.stderr.read().decode("utf-8", "replace")
             proc.stderr.close()
         if code not in (0, -9, -13, 255) and err:
-            raise MediaError(f"ffmpeg decode of {path.name} failed: {err[-STDERR_KEEP:]}")
+            raise MediaError(f"ffmpeg decode of {label} failed: {err[-STDERR_KEEP:]}")
+
+
+class Background:
+    """An ffmpeg run started now and finished later (it overlaps other work)."""
+
+    def __init__(self, args: Sequence[str], *, timeout: float = 600.0) -> None:
+        cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *args]
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 (closed in ``wait``)
+        self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._err)
+        self._timeout = timeout
+
+    def wait(self) -> None:
+        """Wait for the run; MediaError with its stderr when it failed."""
+        try:
+            code = self._proc.wait(timeout=self._timeout)
+        except subprocess.TimeoutExpired as exc:
+            self._proc.kill()
+            self._proc.wait()
+            raise MediaError(f"ffmpeg timed out after {self._timeout:.0f} s") from exc
+        finally:
+            self._err.seek(0)
+            err = self._err.read().decode("utf-8", "replace")[-STDERR_KEEP:].strip()
+            self._err.close()
+        if code != 0:
+            raise MediaError(f"ffmpeg failed ({code}): {err}")
+
+    def abort(self) -> None:
+        self._proc.kill()
+        with contextlib.suppress(MediaError):
+            self.wait()
+
+
+def encode_aac(audio: Path, out: Path, bitrate: str, *, timeout: float = 600.0) -> Background:
+    """Start encoding the audio of ``audio`` to AAC in an MP4 (``concat_copy`` copies it)."""
+    args = ["-y", "-i", str(audio), "-vn", "-map", "0:a:0", "-c:a", "aac", "-b:a", bitrate,
+            "-f", "mp4", str(out)]  # fmt: skip
+    return Background(args, timeout=timeout)
 
 
 def decode_audio(
@@ -269,48 +323,71 @@ def encode_wav(pcm: np.ndarray, sample_rate: int, path: Path) -> Path:
     return path
 
 
-def split_at_keyframes(path: Path, frames: Sequence[int], pattern: Path) -> list[Path]:
-    """Stream-copy ``path`` into pieces that start at ``frames`` (each an IDR frame).
+@dataclass(frozen=True)
+class Piece:
+    """``frames`` consecutive frames of an MP4 made by ``VideoEncoder`` (closed GOPs), for
+    the concat demuxer. ``inpoint``: presentation time of the first (an IDR frame);
+    ``outpoint``: decode time of the first packet not taken (an IDR, or the file's end)."""
 
-    ``pattern`` holds one ``%03d``; the pieces come back in order (len(frames) + 1).
-    """
-    args = ["-y", "-i", str(path), "-map", "0:v:0", "-c", "copy"]
-    if frames:
-        args += ["-f", "segment", "-segment_frames", ",".join(map(str, frames)),
-                 "-reset_timestamps", "1", "-segment_format", "mp4", str(pattern)]  # fmt: skip
-        run(args)
-        return [Path(str(pattern) % i) for i in range(len(frames) + 1)]
-    single = Path(str(pattern) % 0)
-    run([*args, "-f", "mp4", str(single)])
-    return [single]
+    path: Path
+    frames: int
+    inpoint: Fraction | None = None
+    outpoint: Fraction | None = None
+
+
+def _concat_listing(pieces: Sequence[Piece], fps: Fraction, listing: Path) -> Path:
+    """The concat demuxer's script: each piece placed at its exact length.
+
+    The demuxer reads times in microseconds. ``inpoint`` is rounded up (its seek lands on
+    the last keyframe at or before it: the IDR); it cuts at the first packet whose decode
+    time reaches ``outpoint``, so half a frame before that packet's is exact either way.
+    The duration is explicit: the demuxer's own estimate is the MP4's millisecond duration,
+    which would leave gaps of a few ticks between pieces."""
+    lines = []
+    for p in pieces:
+        lines.append(f"file '{_concat_quote(p.path)}'\n")
+        if p.inpoint:
+            lines.append(f"inpoint {math.ceil(p.inpoint * 10**6) / 10**6:.6f}\n")
+        if p.outpoint is not None:
+            lines.append(f"outpoint {float(p.outpoint - Fraction(1, 2) / fps):.9f}\n")
+        lines.append(f"duration {float(Fraction(p.frames) / fps):.9f}\n")
+    listing.write_text("".join(lines), encoding="utf-8")
+    return listing
+
+
+def iter_pieces(
+    pieces: Sequence[Piece], fps: Fraction, width: int, height: int, listing: Path,
+    *, timeout: float = 900.0,
+) -> Iterator[np.ndarray]:  # fmt: skip
+    """The frames of all ``pieces`` in order, from one decoder (``listing``: a temp file)."""
+    _concat_listing(pieces, fps, listing)
+    inputs = ["-f", "concat", "-safe", "0", "-i", str(listing), "-fps_mode", "passthrough"]
+    try:
+        yield from _raw_frames(inputs, listing.name, width, height, timeout)
+    finally:
+        listing.unlink(missing_ok=True)
 
 
 def concat_copy(
-    pieces: Sequence[Path],
+    pieces: Sequence[Piece],
     out: Path,
+    fps: Fraction,
     *,
-    durations: Sequence[Fraction] = (),
     audio: Path | None = None,
     audio_bitrate: str = "192k",
-    seconds: float | None = None,
+    copy_audio: bool = False,
     timeout: float = 900.0,
 ) -> Path:
-    """Pieces with identical codec parameters, video stream-copied into one MP4 + the song.
-
-    ``durations`` (exact seconds) place each piece: the demuxer's own estimate is the
-    MP4's millisecond duration, which would leave gaps of a few ticks between pieces."""
-    lines = [f"file '{_concat_quote(p)}'\n" for p in pieces]
-    for i, length in enumerate(durations):
-        lines[i] += f"duration {float(length):.9f}\n"
-    listing = out.with_name(out.stem + ".concat.txt")
-    listing.write_text("".join(lines), encoding="utf-8")
+    """Pieces with identical codec parameters, video stream-copied into one MP4 + the song
+    (cut to the video's length), encoded to AAC or (``copy_audio``: ``encode_aac``'s) copied."""
+    listing = _concat_listing(pieces, fps, out.with_name(out.stem + ".concat.txt"))
     args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
     if audio is not None:
-        args += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0",
-                 "-c:a", "aac", "-b:a", audio_bitrate]  # fmt: skip
+        codec = ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", audio_bitrate]
+        args += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", *codec]
+        seconds = Fraction(sum(p.frames for p in pieces)) / fps
+        args += ["-t", f"{float(seconds):.6f}"]
     args += ["-c:v", "copy"]
-    if seconds is not None:
-        args += ["-t", f"{seconds:.6f}"]
     try:
         run([*args, "-movflags", "+faststart", "-f", "mp4", str(out)], timeout=timeout)
     finally:
@@ -331,32 +408,6 @@ def keyframe_flags(path: Path) -> list[bool]:
         tool="ffprobe",
     )  # fmt: skip
     return [line.startswith("K") for line in out.decode().split()]
-
-
-def probe_shot(path: Path) -> tuple[str, str, list[bool]]:
-    """One ffprobe, no decoding: (codec parameters incl. the SPS/PPS hash, the file's
-    comment tag, per video packet whether it is a keyframe). Files with equal parameters
-    can be concatenated by stream copy; in a closed GOP an IDR's decode order is its
-    display order."""
-    import json
-
-    out = run(
-        ["-v", "error", "-select_streams", "v:0", "-show_data_hash", "md5",
-         "-show_entries", "stream=codec_name,profile,width,height,pix_fmt,level,r_frame_rate,"
-         "extradata_hash:format_tags=comment:packet=flags", "-of", "json", str(path)],
-        tool="ffprobe",
-    )  # fmt: skip
-    data = json.loads(out)
-    streams = data.get("streams") or [{}]
-    comment = data.get("format", {}).get("tags", {}).get("comment", "")
-    flags = [p.get("flags", "").startswith("K") for p in data.get("packets", [])]
-    return json.dumps(streams[0], sort_keys=True), comment, flags
-
-
-def stream_signature(path: Path) -> tuple[str, str]:
-    """(codec parameters, comment tag) of ``probe_shot``."""
-    params, comment, _ = probe_shot(path)
-    return params, comment
 
 
 def packet_hashes(path: Path) -> list[str]:
