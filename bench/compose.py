@@ -111,8 +111,10 @@ def _compose_alone(home: Path, task_id: str) -> dict[str, float]:
         out["copy"], out["copy_encoded"] = time.perf_counter() - t0, result.encoded_frames or 0
         edited = list(shots)
         k = len(shots) // 2
-        edited[k] = pipeline.render_shot(board, k, images, audio, work / "edit.mp4", options,
-                                         settings, prompt="a snowy forest", version=1)  # fmt: skip
+        edited[k] = pipeline.render_shot(
+            board, k, images, audio, work / "edit.mp4", options, settings,
+            prompt="a snowy forest", version=1,
+        ).path  # fmt: skip
         t0 = time.perf_counter()
         result = pipeline.compose(board, edited, audio, lyrics, work / "b.mp4", options, settings,
                                   cache_dir=cache)  # fmt: skip

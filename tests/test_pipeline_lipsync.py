@@ -42,9 +42,9 @@ def test_lipsync_marks_sung_shots_and_moves_the_mouth(
     shot = synced[0]
     plain = replace(board, shots=tuple(replace(s, lipsync=False) for s in board.shots))
     a = pipeline.render_shot(board, shot.index, prepared.images, sung_song, tmp_path / "a.mp4",
-                             options, FAST)  # fmt: skip
+                             options, FAST).path  # fmt: skip
     b = pipeline.render_shot(plain, shot.index, prepared.images, sung_song, tmp_path / "b.mp4",
-                             options, FAST)  # fmt: skip
+                             options, FAST).path  # fmt: skip
     diffs = [
         np.abs(fa.astype(int) - fb.astype(int)).mean(axis=2)
         for fa, fb in zip(iter_frames(a, 540, 540), iter_frames(b, 540, 540), strict=True)
@@ -85,9 +85,9 @@ def test_generated_frames_are_lip_synced_where_the_face_is_found(
     board = prepared.storyboard
     shot = next(s for s in board.shots if s.lipsync)
     plain = replace(board, shots=tuple(replace(s, lipsync=False) for s in board.shots))
-    a = pipeline.render_shot_outcome(board, shot.index, prepared.images, sung_song,
+    a = pipeline.render_shot(board, shot.index, prepared.images, sung_song,
                                      tmp_path / "a.mp4", options, settings)  # fmt: skip
-    b = pipeline.render_shot_outcome(plain, shot.index, prepared.images, sung_song,
+    b = pipeline.render_shot(plain, shot.index, prepared.images, sung_song,
                                      tmp_path / "b.mp4", options, settings)  # fmt: skip
     assert a.lip_sync is not None and a.lip_sync.synced, a.lip_sync
     assert a.params() == {"lip_sync": True, "lip_sync_reason": ""}

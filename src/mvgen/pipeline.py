@@ -154,29 +154,10 @@ def render_shot(
     prompt: str | None = None,
     version: int = 0,
     lyrics: Lyrics | None = None,
-) -> Path:
-    """Render shot ``index`` (optionally re-prompted, as version ``version``) to ``out``,
-    compose-ready: keyframes where compose cuts it, subtitles (from ``lyrics``) burned in."""
-    return render_shot_outcome(
-        storyboard, index, images, audio, out, options, settings, prompt=prompt,
-        version=version, lyrics=lyrics,
-    ).path  # fmt: skip
-
-
-def render_shot_outcome(
-    storyboard: Storyboard,
-    index: int,
-    images: Sequence[Path],
-    audio: Path,
-    out: Path,
-    options: MvOptions,
-    settings: Settings,
-    *,
-    prompt: str | None = None,
-    version: int = 0,
-    lyrics: Lyrics | None = None,
 ) -> RenderedShot:
-    """``render_shot``, also telling whether a lip-synced shot's mouth was synced."""
+    """Render shot ``index`` (optionally re-prompted, as version ``version``) to ``out``,
+    compose-ready: keyframes where compose cuts it, subtitles (from ``lyrics``) burned in;
+    with, for a lip-synced shot, whether its mouth was synced."""
     from mvgen.compose.copy import shot_keyframes, shot_tag
     from mvgen.lipsync.stream import shot_stream
     from mvgen.render.write import render_to_file

@@ -48,7 +48,7 @@ def mv(song_12s: Path, tmp_path_factory: pytest.TempPathFactory, cat: Path, coff
         out = folder / f"{name}-{i}.mp4"
         version = 1 if prompt else 0
         return pipeline.render_shot(board, i, images, song_12s, out, options, SETTINGS,
-                                    prompt=prompt, version=version, lyrics=lyrics)  # fmt: skip
+                                    prompt=prompt, version=version, lyrics=lyrics).path  # fmt: skip
 
     files = [render(i, subbed, "shot") for i in range(len(board.shots))]
     windows = folder / "windows"
@@ -174,7 +174,7 @@ def test_compose_runs_four_processes_then_one(
     options, no_lyrics = MvOptions(), Lyrics(lines=(), language="en")
     song = cut_song(song_12s, board.total_frames, tmp_path / "song.wav")
     files = [pipeline.render_shot(board, i, [cat, coffee, rocket, cat], song,
-                                  tmp_path / f"{i}.mp4", options, SETTINGS)
+                                  tmp_path / f"{i}.mp4", options, SETTINGS).path
              for i in range(len(board.shots))]  # fmt: skip
     started: list[str] = []
     popen = subprocess.Popen

@@ -302,7 +302,7 @@ def run_render(ctx: WorkerContext, spec: JobSpec) -> Outcome:
     local = ctx.artifacts.local_path
     key = task_key(spec.task_id, "shots", f"{spec.index:03d}", f"{spec.id}.mp4")
     with ctx.artifacts.writing(key) as out:
-        made = pipeline.render_shot_outcome(
+        made = pipeline.render_shot(
             board,
             spec.index,
             [local(k) for k in board_images(manifest)],
