@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -68,7 +69,10 @@ def test_make_every_fixture(
     assert info.audio_codec == "aac"
     r, lag = audio_matches(song, out, min(5.0, analysis.duration / 2), fps)
     assert r > 0.9 and abs(lag) <= float(1 / fps), (r, lag)
-    assert result.storyboard.read_text(encoding="utf-8") == board.to_json()
+    written = json.loads(result.storyboard.read_text(encoding="utf-8"))
+    for shot in written["shots"]:  # the render's outcome, added to the plan (not asked here)
+        assert shot.pop("lip_sync") is False
+    assert written == json.loads(board.to_json())
 
 
 def test_same_song_and_seed_same_storyboard(song_45s: Path, astronaut: Path, coffee: Path) -> None:
