@@ -20,7 +20,7 @@ from mvgen.jobs import lifecycle
 from mvgen.jobs.base import JobQueue
 from mvgen.jobs.lifecycle import Emit, Event
 from mvgen.settings import Settings
-from mvgen.store import billing, repo
+from mvgen.store import billing, jsonfile, repo
 from mvgen.store.artifacts import ArtifactStore
 from mvgen.store.db import Database
 from mvgen.store.models import ACTIVE_STATES, COMPOSE, GENERATE_VIDEO, PREPARE, SUCCESS, Task
@@ -174,7 +174,7 @@ def create_task(svc: Services, key: Principal, body: MvCreate) -> str:
     }
     sources_key = f"tasks/{task_id}/sources.json"
     with svc.artifacts.writing(sources_key) as path, path.open("w") as out:
-        json.dump(sources, out)  # streamed: no second copy of a ~100 MB body in memory
+        jsonfile.dump(sources, out)  # streamed: no second copy, no long hold of the GIL
     try:
         job_id = _insert_task(svc, key, body, task_id, seconds)
     except BaseException:

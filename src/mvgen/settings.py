@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     job_stale_s: float = 30.0  # no heartbeat for this long: the worker is gone, re-queue the job
     dispatch_after_s: float = 5.0  # a job/callback committed but not sent after this: (re)send
     redispatch_s: float = 600.0  # sent but still waiting after this (message lost?): send again
+    api_switch_interval_ms: float = 0.5  # the API process's GIL switch interval (polls vs uploads)
     sweep_every_s: float = 5.0  # how often stale jobs and unsent work are looked for
     # The API's janitor (jobs/janitor.py): stuck tasks settled, orphan files removed, at
     # start-up and this often (0 = never); temporaries younger than the grace are left alone.

@@ -22,6 +22,7 @@ def serve(
 ) -> None:
     """Serve the One-Click MV API (``/ent/v2/one-click/mv``, docs at ``/docs``)."""
     import logging
+    import sys
 
     import uvicorn
 
@@ -38,6 +39,9 @@ def serve(
     settings = settings.model_copy(update=update)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The API's own threads parse and store large bodies; a short switch interval (CPython's
+    # default is 5 ms) lets the event loop answer polls between their steps (docs/security.md).
+    sys.setswitchinterval(settings.api_switch_interval_ms / 1000)
     uvicorn.run(
         create_app(settings), host=host, port=port, log_level="info", timeout_graceful_shutdown=15
     )

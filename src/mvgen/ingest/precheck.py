@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mvgen.ingest import validate as v
-from mvgen.ingest.sources import Limit, check_url_shape, decode_data_uri, kind_of
+from mvgen.ingest.sources import (
+    Limit,
+    check_url_shape,
+    decode_data_uri,
+    kind_of,
+    write_data_uri,
+)
 
 
 def _data_or_shape(source: str, field: str, limit: Limit) -> bytes | None:
@@ -26,12 +32,12 @@ def _data_or_shape(source: str, field: str, limit: Limit) -> bytes | None:
 
 def _precheck_audio(source: str) -> float | None:
     """Decoded duration of a data-URI song (None for a URL, judged in the worker)."""
-    data = _data_or_shape(source, "audio_url", v.AUDIO_DATA_LIMIT)
-    if data is None:
+    if kind_of(source, "audio_url", allow_local=False) == "url":
+        check_url_shape(source, "audio_url")
         return None
     with tempfile.TemporaryDirectory(prefix="mvgen-precheck-") as tmp:
         path = Path(tmp) / "audio"
-        path.write_bytes(data)
+        write_data_uri(source, "audio_url", v.AUDIO_DATA_LIMIT, path)
         return v.judge_audio(path, "audio_url", timeout=60.0)[1]
 
 
