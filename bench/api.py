@@ -129,6 +129,19 @@ def _pollers(
     return [x for g in groups for x in g[0]], [x for g in groups for x in g[1]]
 
 
+def _bench_key(home: Path) -> str:
+    """A fresh database under ``home`` with one key of unlimited credits; its token."""
+    from mvgen import service
+    from mvgen.settings import Settings
+    from mvgen.store.db import open_database
+
+    settings = Settings(home=home)
+    db = open_database(settings, run_migrations=True)
+    token = service.create_key(db, settings, "bench", 10**9)[1]
+    db.dispose()
+    return token
+
+
 def _start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -158,16 +171,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8799)
     args = parser.parse_args()
 
-    from mvgen import service
-    from mvgen.settings import Settings
-    from mvgen.store.db import open_database
-
     with tempfile.TemporaryDirectory(prefix="mvgen-bench-") as tmp:
         home = Path(tmp)
-        settings = Settings(home=home)
-        db = open_database(settings, run_migrations=True)
-        token = service.create_key(db, settings, "bench", 10**9)[1]
-        db.dispose()
+        token = _bench_key(home)
         proc = _start_server(home, args.port)
         url = f"http://127.0.0.1:{args.port}"
         try:

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import MUSIC, MV, _images, _start_server, _uri  # noqa: E402
+from api import MUSIC, MV, _bench_key, _images, _start_server, _uri  # noqa: E402
 
 PROMPT = "neon night, dreamy"
 
@@ -142,17 +142,10 @@ def main() -> None:
     if args.equal_priority:
         os.environ.update(MVGEN_WORKER_NICE="0", MVGEN_WORKER_SCHED_IDLE="false")
 
-    from mvgen import service
-    from mvgen.settings import Settings
-    from mvgen.store.db import open_database
-
     song = MUSIC / args.song
     with tempfile.TemporaryDirectory(prefix="mvgen-bench-") as tmp:
         home = Path(tmp)
-        settings = Settings(home=home)
-        db = open_database(settings, run_migrations=True)
-        token = service.create_key(db, settings, "bench", 10**9)[1]
-        db.dispose()
+        token = _bench_key(home)
         uris = _images()[:3]
         files = []
         for i, uri in enumerate(uris):

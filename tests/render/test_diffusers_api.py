@@ -32,6 +32,16 @@ def server(tiny_wan: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield srv
 
 
+def succeeded(server: Server, payload: dict[str, Any]) -> dict[str, Any]:
+    """The task created from ``payload``, polled until it ends; it must have succeeded."""
+    with server.client() as c:
+        r = c.post(MV, json=payload)
+        assert r.status_code == 200, r.text
+        task, _ = poll(c, r.json()["id"], timeout=300)
+    assert task["state"] == "success", (task["err_code"], task["err_msg"])
+    return task
+
+
 def render(
     server: Server, song: Path, images: list[Path], quality: str, out: Path
 ) -> dict[str, Any]:
@@ -40,11 +50,7 @@ def render(
         "images": [data_uri(p, "image/png") for p in images],
         "quality": quality, "resolution": "540p", "aspect_ratio": "16:9", "seed": 4,
     }  # fmt: skip
-    with server.client() as c:
-        r = c.post(MV, json=payload)
-        assert r.status_code == 200, r.text
-        task, _ = poll(c, r.json()["id"], timeout=300)
-    assert task["state"] == "success", (task["err_code"], task["err_msg"])
+    task = succeeded(server, payload)
     with httpx.stream("GET", task["signed_url"]) as response:
         out.write_bytes(response.read())
     return task
@@ -113,11 +119,7 @@ def test_lip_sync_lost_on_generated_frames_is_reported(
         "quality": "high", "lip_sync": True, "resolution": "540p", "aspect_ratio": "1:1",
         "seed": 2,
     }  # fmt: skip
-    with server.client() as c:
-        r = c.post(MV, json=payload)
-        assert r.status_code == 200, r.text
-        task, _ = poll(c, r.json()["id"], timeout=300)
-    assert task["state"] == "success", (task["err_code"], task["err_msg"])
+    task = succeeded(server, payload)
     board = Storyboard.from_json(
         (server.settings.home / "artifacts" / "tasks" / task["id"] / "storyboard.json").read_text()
     )
