@@ -8,8 +8,11 @@
     shot, concatenated, the song set as audio).
 
 Prints wall time, peak RSS (the whole process tree, ffmpeg included) and the
-ratios. Usage: .venv/bin/python bench/make.py [--songs 45,180] [--resolution 720p]
-[--no-moviepy]
+ratios. ``--repeat N`` runs mvgen and the same-frames reference N times,
+interleaved, and reports the medians: on a 2-core VM one run of either varies
+by ±10 % (the two logical CPUs share caches and a core's time), more than
+many of the changes worth measuring. Usage: .venv/bin/python bench/make.py
+[--songs 45,180] [--resolution 720p] [--repeat 3] [--no-moviepy]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -157,22 +161,29 @@ video.write_videofile(sys.argv[3], fps=30, codec="libx264", preset="veryfast",
 
 
 def run_one(
-    seconds: int, resolution: str, folder: Path, pics: list[Path], moviepy: bool, prompt: str
-) -> dict:
+    seconds: int, resolution: str, folder: Path, pics: list[Path], moviepy: bool, prompt: str,
+    repeat: int = 1,
+) -> dict:  # fmt: skip
     audio = song(seconds, folder)
     out = folder / f"mv-{seconds}-{resolution}.mp4"
     cmd = [PY, "-m", "mvgen.cli.main", "make", str(audio), *map(str, pics)]
     cmd += ["--prompt", prompt, "--resolution", resolution, "-o", str(out)]
-    wall, rss, cpu = timed(cmd)
+    runs, refs = [], []
+    for _ in range(repeat):
+        runs.append(timed(cmd))
+        refs.append(same_frames_reference(out, folder))
+    wall, rss, cpu = (statistics.median(r[i] for r in runs) for i in range(3))
+    same, same_cpu = (statistics.median(r[i] for r in refs) for i in range(2))
     board = json.loads(out.with_suffix(".storyboard.json").read_text())
     frames, w, h = board["total_frames"], board["width"], board["height"]
     still = still_reference(frames, w, h, folder)[0]
-    same, same_cpu = same_frames_reference(out, folder)
     row = {"song_s": seconds, "res": resolution, "frames": frames, "mvgen_s": wall,
            "mvgen_fps": frames / wall, "peak_rss_mib": rss, "still_s": still,
            "ratio_vs_still": wall / still, "same_frames_s": same,
            "ratio_vs_same_frames": wall / same, "mvgen_cpu_s": cpu,
-           "same_frames_cpu_s": same_cpu, "cpu_ratio_vs_same_frames": cpu / same_cpu}  # fmt: skip
+           "same_frames_cpu_s": same_cpu, "cpu_ratio_vs_same_frames": cpu / same_cpu,
+           "repeat": repeat, "mvgen_runs_s": [round(r[0], 2) for r in runs],
+           "same_frames_runs_s": [round(r[0], 2) for r in refs]}  # fmt: skip
     if moviepy:
         script = folder / "moviepy_build.py"
         script.write_text(MOVIEPY)
@@ -189,12 +200,16 @@ def main() -> None:
     parser.add_argument("--resolution", default="720p")
     parser.add_argument("--no-moviepy", action="store_true")
     parser.add_argument("--prompt", default="neon night, dreamy", help="see docs/prompts.md")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each; medians reported")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mvgen-bench-") as tmp:
         folder = Path(tmp)
         pics = images(folder)
         for seconds in (int(s) for s in args.songs.split(",")):
-            row = run_one(seconds, args.resolution, folder, pics, not args.no_moviepy, args.prompt)
+            row = run_one(
+                seconds, args.resolution, folder, pics, not args.no_moviepy, args.prompt,
+                args.repeat,
+            )  # fmt: skip
             row["prompt"] = args.prompt
             rounded = {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
             print(json.dumps(rounded), flush=True)

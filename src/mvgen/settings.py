@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     shot_min_seconds: float = 2.0
     shot_max_seconds: float = 8.0
     renderer: str = "procedural"
+    # OpenCV threads of the procedural renderer (process-wide; 0 = OpenCV's default). One:
+    # x264 already keeps every core busy, and a second thread cost ~20 % more CPU a frame.
+    render_threads: int = 1
     x264_preset: str = "veryfast"
     x264_crf: int = 20
     audio_bitrate: str = "192k"

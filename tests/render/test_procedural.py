@@ -131,3 +131,17 @@ def test_shots_shorter_than_a_camera_kernel_render(style: str, frames: int, cat:
     look = Look(camera="push_in", camera_style=style)  # type: ignore[arg-type]
     out = list(get_renderer("procedural").frames(request(make_shot(frames, look=look), [cat])))
     assert len(out) == frames
+
+
+def test_opencv_threads_follow_the_setting() -> None:
+    """The encoder keeps every core busy; the renderer's OpenCV runs on MVGEN_RENDER_THREADS."""
+    from mvgen.settings import Settings
+
+    before = cv2.getNumThreads()
+    try:
+        ProceduralRenderer(Settings(render_threads=1))
+        assert cv2.getNumThreads() == 1
+        ProceduralRenderer(Settings(render_threads=0))  # 0: leave OpenCV's choice alone
+        assert cv2.getNumThreads() == 1
+    finally:
+        cv2.setNumThreads(before)

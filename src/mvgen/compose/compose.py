@@ -44,8 +44,12 @@ def compose_streams(
     *,
     subtitles: Path | None = None,
     fonts_dir: Path | None = None,
+    song_aac: Path | None = None,
 ) -> Path:
-    """Encode one frame stream per shot (exact counts), with transitions, song and subtitles."""
+    """Encode one frame stream per shot (exact counts), with transitions, song and subtitles.
+
+    ``song_aac``: ``audio`` already encoded by ``encode_aac`` (copied, not re-encoded).
+    """
     check_storyboard(storyboard)
     if len(sources) != len(storyboard.shots):
         raise RenderError(f"{len(sources)} shot streams for {len(storyboard.shots)} shots")
@@ -54,6 +58,8 @@ def compose_streams(
         for shot, src in zip(storyboard.shots, sources, strict=True)
     ]
     frames = transition_stream(storyboard, checked)
+    if song_aac is not None:
+        return _encode(storyboard, frames, song_aac, out, settings, subtitles, fonts_dir, True)
     return _encode(storyboard, frames, audio, out, settings, subtitles, fonts_dir)
 
 
@@ -103,6 +109,7 @@ def _encode(
     settings: Settings,
     subtitles: Path | None,
     fonts_dir: Path | None,
+    copy_audio: bool = False,
 ) -> Path:
     """Stream ``frames`` into one encoder with the song; rename into place when complete."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +123,7 @@ def _encode(
         crf=settings.x264_crf,
         audio=audio,
         audio_bitrate=settings.audio_bitrate,
+        copy_audio=copy_audio,
         duration_frames=storyboard.total_frames,
         subtitles=subtitles,
         fonts_dir=fonts_dir,

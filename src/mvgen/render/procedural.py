@@ -22,6 +22,7 @@ from mvgen.render.effects import effect_chain
 from mvgen.render.grade import apply_grade, look, vignette_mask
 from mvgen.render.layers import Layer
 from mvgen.render.scene import Scene, build_scene, dissolve_weights
+from mvgen.settings import Settings
 
 __all__ = ["ProceduralRenderer", "dissolve_weights"]
 
@@ -30,6 +31,11 @@ class ProceduralRenderer:
     """Camera moves, parallax, a generated environment, effects and a grade, per shot."""
 
     name = "procedural"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        threads = (settings or Settings()).render_threads
+        if threads > 0:  # process-wide: OpenCV has one pool
+            cv2.setNumThreads(threads)
 
     def frames(
         self, request: RenderRequest, animator: SourceAnimator | None = None
@@ -102,4 +108,4 @@ def _light(frame: np.ndarray, lift: float, flash: float) -> np.ndarray:
     return cv2.convertScaleAbs(frame, alpha=alpha, beta=beta)
 
 
-register("procedural", ProceduralRenderer)
+register("procedural", ProceduralRenderer, keys=("render_threads",))
