@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from mvgen.errors import InputError
 from mvgen.options import MvOptions
-from mvgen.render.base import RenderRequest, check_renderer, renderer_for
+from mvgen.render.base import RenderRequest, check_renderer, renderer_for, warm
 from mvgen.settings import Settings
 from mvgen.storyboard import CutRules, plan
 from mvgen.storyboard.edit import reprompt
@@ -289,7 +290,10 @@ def _make(
 ) -> MakeResult:  # fmt: skip
     from mvgen.compose import compose_streams
 
-    prepared = _isolated(prepare, audio, images, options, settings, srt=srt, lip_ref=lip_ref)
+    pictures = partial(_warm_pictures, images, options, settings)
+    prepared = _isolated(
+        prepare, audio, images, options, settings, srt=srt, lip_ref=lip_ref, meanwhile=pictures
+    )
     for stage in ("analyse", "lyrics", "storyboard"):
         progress(stage, 1, 1)
     board = prepared.storyboard
@@ -325,8 +329,25 @@ def board_json(board: Storyboard, reports: Sequence[LipSyncReport | None]) -> st
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> Prepared:
-    """Run ``fn`` in a short-lived forked child and return its result.
+def _warm_pictures(images: Sequence[Path], options: MvOptions, settings: Settings) -> None:
+    """What the renderer can do with the pictures alone, before there is a storyboard."""
+    from mvgen.media.frames import frame_size
+    from mvgen.storyboard.prompt import DEFAULT_READER
+
+    asked = DEFAULT_READER.read(options.prompt)  # as the storyboard reads it
+    width, height = frame_size(options.aspect_ratio, options.resolution)
+    renderer = renderer_for(settings, options.quality)
+    warm(renderer, images, width, height, cut=asked.depth or asked.environment is not None)
+
+
+def _isolated(
+    fn: Callable[..., Prepared],
+    *args: object,
+    meanwhile: Callable[[], None] = lambda: None,
+    **kwargs: object,
+) -> Prepared:
+    """Run ``fn`` in a short-lived forked child and return its result; ``meanwhile``
+    runs here while the child works.
 
     Fork, not spawn: spawn re-imports the caller's ``__main__``, which breaks
     scripts without a main guard (and ``python -``). The parent has imported
@@ -339,10 +360,22 @@ def _isolated(fn: Callable[..., Prepared], *args: object, **kwargs: object) -> P
 
     asr = sys.modules.get("mvgen.lyrics.asr")
     if asr is not None and asr.ran_whisper():  # a forked child would hang in CTranslate2
-        return fn(*args, **kwargs)
+        result = fn(*args, **kwargs)
+        _quietly(meanwhile)
+        return result
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(fn, *args, **kwargs).result()
+        future = pool.submit(fn, *args, **kwargs)
+        _quietly(meanwhile)
+        return future.result()
+
+
+def _quietly(work: Callable[[], None]) -> None:
+    """Run optional head-start work; a failure is logged (the real step will meet it too)."""
+    try:
+        work()
+    except Exception:
+        log.exception("head-start work failed; the step itself will do it")
 
 
 def _shot_stream(

@@ -15,7 +15,7 @@ import importlib
 import importlib.util
 import inspect
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -58,6 +58,10 @@ class ShotRenderer(Protocol):
     themselves (a video model) sets ``animates_source = False`` and ignores
     it; the pipeline then lip-syncs its rendered frames instead
     (``mvgen.lipsync.track``). Without the attribute, True is assumed.
+
+    A renderer may also offer ``warm(images, width, height, *, cut)``: work on
+    the pictures alone (decode, face, 2.5D cut-out when ``cut``) that its shots
+    will reuse; ``mvgen make`` calls it while the song is analysed.
     """
 
     name: str
@@ -70,6 +74,15 @@ class ShotRenderer(Protocol):
 
 
 RendererFactory = Callable[[Settings], ShotRenderer]
+
+
+def warm(
+    renderer: ShotRenderer, images: Sequence[Path], width: int, height: int, *, cut: bool
+) -> None:
+    """The renderer's ``warm`` (see ``ShotRenderer``) when it has one."""
+    hook = getattr(renderer, "warm", None)
+    if hook is not None:
+        hook(images, width, height, cut=cut)
 
 
 def animates_source(renderer: ShotRenderer) -> bool:

@@ -11,7 +11,6 @@ picture stays one layer, and an environment is screen-blended over it.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,14 +18,14 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from mvgen.render.cache import Lru
 from mvgen.render.layers import Layer, View, affine, draw, footprint, frozen, prepare_layer
 
 if TYPE_CHECKING:
     from mvgen.render.subject import Cutout
 
 log = logging.getLogger(__name__)
-CUTOUT_CACHE = 8  # cut-outs kept per process: an image reappears in many shots of one MV
-_cutouts: OrderedDict[Hashable, Cutout] = OrderedDict()
+_cutouts: Lru[Cutout] = Lru(8)  # per process: an image reappears in many shots of one MV
 
 DEPTH_PARALLAX = 0.45  # the plate moves at this share of the camera's zoom and travel
 UNSURE_ENV_MIX = 0.55  # how strongly an environment shows over a picture that was not cut out
@@ -63,7 +62,7 @@ def prepare_depth(
     layer = prepare_layer(
         image, width, height, max_zoom=max_zoom, grade=grade, high=high, keep_raw=keep_raw
     )
-    cut = _cut_out(image, face, key)
+    cut = cut_out_cached(image, face, key)
     if not cut.confident:
         log.info("subject not cut out (%s): the picture stays one layer", cut.reason)
         return DepthLayer(layer, None, None, "none")
@@ -83,21 +82,14 @@ def premultiplied(fg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return cv2.merge([*cv2.split(colour), alpha])
 
 
-def _cut_out(
+def cut_out_cached(
     image: np.ndarray, face: tuple[int, int, int, int] | None, key: Hashable | None
 ) -> Cutout:
     from mvgen.render.subject import cut_out
 
     if key is None:
         return cut_out(image, face)
-    key = (key, face)
-    if key in _cutouts:
-        _cutouts.move_to_end(key)
-        return _cutouts[key]
-    cut = _cutouts[key] = cut_out(image, face)
-    while len(_cutouts) > CUTOUT_CACHE:
-        _cutouts.popitem(last=False)
-    return cut
+    return _cutouts.get((key, face), lambda: cut_out(image, face))
 
 
 def draw_depth(

@@ -11,7 +11,8 @@ images the shot dissolves from the first to the second around its middle
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -21,7 +22,7 @@ from mvgen.render.base import RenderRequest, SourceAnimator, register
 from mvgen.render.effects import effect_chain
 from mvgen.render.grade import apply_grade, look, vignette_mask
 from mvgen.render.layers import Layer
-from mvgen.render.scene import Scene, build_scene, dissolve_weights
+from mvgen.render.scene import Scene, build_scene, dissolve_weights, warm_pictures
 from mvgen.settings import Settings
 
 __all__ = ["ProceduralRenderer", "dissolve_weights"]
@@ -36,6 +37,10 @@ class ProceduralRenderer:
         threads = (settings or Settings()).render_threads
         if threads > 0:  # process-wide: OpenCV has one pool
             cv2.setNumThreads(threads)
+
+    def warm(self, images: Sequence[Path], width: int, height: int, *, cut: bool) -> None:
+        """Decode the pictures (and find faces, cut subjects out when ``cut``) for later shots."""
+        warm_pictures(images, (width, height), cut=cut)
 
     def frames(
         self, request: RenderRequest, animator: SourceAnimator | None = None

@@ -11,16 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from mvgen.render.base import RenderRequest
+from mvgen.render.cache import Lru, PictureKey, picture_key
 from mvgen.render.camera import CameraPath, beat_envelope, plan_camera
-from mvgen.render.depth import DepthLayer, draw_depth, prepare_depth
+from mvgen.render.depth import DepthLayer, cut_out_cached, draw_depth, prepare_depth
 from mvgen.render.effects import ShotClock, backdrop
 from mvgen.render.effects.base import Backdrop
-from mvgen.render.layers import affine, draw, load_image, prepare_layer, slack
+from mvgen.render.layers import affine, draw, frozen, load_image, prepare_layer, slack
 from mvgen.timeline import LOUDNESS_STEP_S, Shot
 
 BLUR_OFFSETS = (-0.25, 0.25)  # sub-frame samples of "high" quality (180° shutter)
@@ -69,14 +71,16 @@ def build_scene(request: RenderRequest, *, keep_raw: bool) -> Scene:
     shot, size = request.shot, (request.width, request.height)
     n, look = shot.span.frames, shot.look
     high = request.quality == "high"
-    hint = (int(request.width * 1.4), int(request.height * 1.4))
-    sources = [load_image(path, hint) for path in request.images[:2]]
+    keys = [picture_key(p, decode_hint(size)) for p in request.images[:2]]
+    sources = [_source(key) for key in keys]
     gaps = [slack(img.shape, *size) for img in sources]
     over = (min(g[0] for g in gaps), min(g[1] for g in gaps))
     path = plan_camera(shot, n, request.fps, size, over)
     cut = look.depth or look.environment is not None
-    faces = [_face(img) if cut or shot.lipsync else None for img in sources]
-    keys = [(str(p), hint) for p in request.images[:2]]
+    faces = [
+        _face(key, img) if cut or shot.lipsync else None
+        for key, img in zip(keys, sources, strict=True)
+    ]
     layers = tuple(
         _prepare(img, size, path.max_zoom, look.palette, high, keep_raw, face, cut, key)
         for img, face, key in zip(sources, faces, keys, strict=True)
@@ -92,7 +96,7 @@ def build_scene(request: RenderRequest, *, keep_raw: bool) -> Scene:
 
 def _prepare(
     image: np.ndarray, size: tuple[int, int], max_zoom: float, palette: str, high: bool,
-    keep_raw: bool, face: Box | None, cut: bool, key: tuple[str, tuple[int, int]],
+    keep_raw: bool, face: Box | None, cut: bool, key: PictureKey,
 ) -> DepthLayer:  # fmt: skip
     if cut:
         return prepare_depth(
@@ -105,11 +109,38 @@ def _prepare(
     return DepthLayer(layer, None, None, "none")
 
 
-def _face(image: np.ndarray) -> Box | None:
+def decode_hint(size: tuple[int, int]) -> tuple[int, int]:
+    """The size pictures are decoded at for a frame of ``size``: room for the camera's zoom."""
+    return int(size[0] * 1.4), int(size[1] * 1.4)
+
+
+_sources: Lru[np.ndarray] = Lru(16)
+_faces: Lru[Box | None] = Lru(16)
+
+
+def _source(key: PictureKey) -> np.ndarray:
+    return _sources.get(key, lambda: frozen(load_image(Path(key[0]), key[3])))
+
+
+def _face(key: PictureKey, image: np.ndarray) -> Box | None:
     from mvgen.lipsync.faces import find_frontal_face
 
-    face = find_frontal_face(image)
-    return None if face is None else (face.x, face.y, face.w, face.h)
+    def find() -> Box | None:
+        face = find_frontal_face(image)
+        return None if face is None else (face.x, face.y, face.w, face.h)
+
+    return _faces.get(key, find)
+
+
+def warm_pictures(images: Sequence[Path], size: tuple[int, int], *, cut: bool) -> None:
+    """Do now what the first shot of each picture would: decode it and, for 2.5D looks,
+    find its face and cut its subject out (``mvgen make`` does this while the song is
+    analysed, on the core the analysis leaves idle)."""
+    for path in images:
+        key = picture_key(path, decode_hint(size))
+        image = _source(key)
+        if cut:
+            cut_out_cached(image, _face(key, image), key)
 
 
 def shot_clock(
