@@ -35,3 +35,15 @@ def test_colours_survive_the_yuv_pipe(tmp_path: Path) -> None:
         middle = decoded[1][20:-20, i * step + 12 : (i + 1) * step - 12].reshape(-1, 3)
         error = np.abs(middle.mean(axis=0) - np.array(colour)).max()
         assert error < 6, (colour, middle.mean(axis=0))
+
+
+def test_frame_pipes_are_widened() -> None:
+    import fcntl
+    import os
+
+    from mvgen.media.ffmpeg import PIPE_BYTES, widen
+
+    read, write = os.pipe()
+    with os.fdopen(read, "rb") as reader, os.fdopen(write, "wb") as writer:
+        widen(writer)
+        assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
