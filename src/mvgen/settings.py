@@ -23,9 +23,6 @@ class Settings(BaseSettings):
     # OpenCV threads of the procedural renderer (process-wide; 0 = OpenCV's default). One:
     # x264 already keeps every core busy, and a second thread cost ~20 % more CPU a frame.
     render_threads: int = 1
-    # Pictures drawn this many frames ahead on a helper thread while effects run (0 = inline):
-    # with 2.5D and effects the render thread, not x264, was the bottleneck.
-    render_ahead: int = 2
     x264_preset: str = "veryfast"
     x264_crf: int = 20
     audio_bitrate: str = "192k"

@@ -18,7 +18,6 @@ import cv2
 import numpy as np
 
 from mvgen.errors import RenderError
-from mvgen.render.ahead import ahead
 from mvgen.render.base import RenderRequest, SourceAnimator, register
 from mvgen.render.effects import effect_chain
 from mvgen.render.grade import apply_grade, look, vignette_mask
@@ -35,10 +34,9 @@ class ProceduralRenderer:
     name = "procedural"
 
     def __init__(self, settings: Settings | None = None) -> None:
-        settings = settings or Settings()
-        if settings.render_threads > 0:  # process-wide: OpenCV has one pool
-            cv2.setNumThreads(settings.render_threads)
-        self.ahead = settings.render_ahead
+        threads = (settings or Settings()).render_threads
+        if threads > 0:  # process-wide: OpenCV has one pool
+            cv2.setNumThreads(threads)
 
     def warm(self, images: Sequence[Path], width: int, height: int, *, cut: bool) -> None:
         """Decode the pictures (and find faces, cut subjects out when ``cut``) for later shots."""
@@ -54,9 +52,8 @@ class ProceduralRenderer:
         frame) and returns a new array of the same shape; the grade is applied
         after it. Only the first two images are used (a mid-shot dissolve).
         Per frame: the picture (or the 2.5D subject over its plate or over the
-        environment; drawn ``MVGEN_RENDER_AHEAD`` frames ahead on a helper
-        thread), then the look's scene and lens effects, vignette and beat
-        light, then its film effects, in frame order.
+        environment), then the look's scene and lens effects, vignette and
+        beat light, then its film effects.
         """
         shot = request.shot
         n = shot.span.frames
@@ -70,8 +67,8 @@ class ProceduralRenderer:
         early = [s for s in chain if s.layer != "film"]
         vignette = vignette_mask(request.width, request.height, look(shot.look.palette).vignette)
         path = scene.path
-        pictures = ahead(lambda f: self._picture(scene, f, animator), n, self.ahead)
-        for f, frame in enumerate(pictures):
+        for f in range(n):
+            frame = self._picture(scene, f, animator)
             for stage in early:
                 frame = stage(frame, f)
             if vignette is not None:
@@ -116,4 +113,4 @@ def _light(frame: np.ndarray, lift: float, flash: float) -> np.ndarray:
     return cv2.convertScaleAbs(frame, alpha=alpha, beta=beta)
 
 
-register("procedural", ProceduralRenderer, keys=("render_threads", "render_ahead"))
+register("procedural", ProceduralRenderer, keys=("render_threads",))
