@@ -47,3 +47,14 @@ def test_frame_pipes_are_widened() -> None:
     with os.fdopen(read, "rb") as reader, os.fdopen(write, "wb") as writer:
         widen(writer)
         assert fcntl.fcntl(reader.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+
+
+def test_aborting_a_finished_background_run_is_harmless(tmp_path: Path) -> None:
+    """``mvgen make`` aborts the song's AAC job on any error, also after it has finished."""
+    from mvgen.media.ffmpeg import encode_aac
+    from tests.conftest import music
+
+    job = encode_aac(music("frozen-bubble-2p-45s.m4a"), tmp_path / "song.m4a", "128k")
+    job.wait()
+    job.abort()
+    assert (tmp_path / "song.m4a").stat().st_size > 0

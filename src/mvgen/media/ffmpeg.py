@@ -308,6 +308,9 @@ class Background:
             raise MediaError(f"ffmpeg failed ({code}): {err}")
 
     def abort(self) -> None:
+        """Stop the run and reap it; nothing to do once ``wait`` has returned or raised."""
+        if self._err.closed:
+            return
         self._proc.kill()
         with contextlib.suppress(MediaError):
             self.wait()
