@@ -336,8 +336,7 @@ def _warm_pictures(images: Sequence[Path], options: MvOptions, settings: Setting
 
     asked = DEFAULT_READER.read(options.prompt)  # as the storyboard reads it
     width, height = frame_size(options.aspect_ratio, options.resolution)
-    renderer = renderer_for(settings, options.quality)
-    warm(renderer, images, width, height, cut=asked.depth or asked.environment is not None)
+    warm(renderer_for(settings, options.quality), images, width, height, cut=asked.layered)
 
 
 def _isolated(

@@ -58,9 +58,8 @@ def compose_streams(
         for shot, src in zip(storyboard.shots, sources, strict=True)
     ]
     frames = transition_stream(storyboard, checked)
-    if song_aac is not None:
-        return _encode(storyboard, frames, song_aac, out, settings, subtitles, fonts_dir, True)
-    return _encode(storyboard, frames, audio, out, settings, subtitles, fonts_dir)
+    song, copy = (audio, False) if song_aac is None else (song_aac, True)
+    return _encode(storyboard, frames, song, out, settings, subtitles, fonts_dir, copy)
 
 
 def compose_files(

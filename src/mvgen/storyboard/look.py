@@ -46,7 +46,7 @@ def shot_look(
         pace=asked.pace or _pace(energy),
         environment=asked.environment,
         effects=tuple(effects),
-        depth=asked.depth or asked.environment is not None,
+        depth=asked.layered,
         understood=asked.words,
     )
 
@@ -62,7 +62,7 @@ def amend(look: Look, asked: Asked, *, lipsync: bool = False) -> Look:
         pace=asked.pace or look.pace,
         environment=asked.environment or look.environment,
         effects=tuple(_face_safe(effects) if lipsync else effects),
-        depth=look.depth or asked.depth or asked.environment is not None,
+        depth=look.depth or asked.layered,
         understood=asked.words or look.understood,
     )
 

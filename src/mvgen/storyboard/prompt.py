@@ -37,6 +37,11 @@ class Asked:
     def empty(self) -> bool:
         return not self.words
 
+    @property
+    def layered(self) -> bool:
+        """2.5D: asked for, or implied by an environment that shows behind the subject."""
+        return self.depth or self.environment is not None
+
 
 class PromptReader(Protocol):
     def read(self, prompt: str) -> Asked: ...
