@@ -7,42 +7,19 @@ behind them still renders to success.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from tests.api.helpers import MV, Server, free_port, make_settings, poll, running_server
-
-
-class _Hostile(BaseHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.send_response(200)
-        self.end_headers()
-        chunk, pause = (b"\0" * 65536, 0.0) if self.path == "/endless" else (b"x", 0.05)
-        try:
-            while True:
-                self.wfile.write(chunk)
-                self.wfile.flush()
-                time.sleep(pause)
-        except OSError:
-            pass
+from tests.hostile import hostile_server
 
 
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with hostile_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import pytest
 
 from mvgen import pipeline
 from mvgen.compose.transitions import transition_stream, untouched
-from mvgen.media.ffmpeg import decode_audio, iter_frames, keyframe_flags, packet_hashes
+from mvgen.media.concat import keyframe_flags, packet_hashes
+from mvgen.media.ffmpeg import decode_audio, iter_frames
 from mvgen.media.probe import probe
 from mvgen.options import MvOptions
 from mvgen.render import get_renderer, render_to_file

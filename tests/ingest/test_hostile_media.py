@@ -12,10 +12,8 @@ from __future__ import annotations
 import base64
 import io
 import struct
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from PIL import Image
 from mvgen.errors import InputError
 from mvgen.ingest import ingest, precheck_sources
 from mvgen.settings import Settings
+from tests.hostile import hostile_server
 
 from .conftest import cut_audio, data_uri
 
@@ -190,36 +189,10 @@ def test_duration_edges(
 # -- downloads ------------------------------------------------------------------------------
 
 
-class _Hostile(BaseHTTPRequestHandler):
-    """/endless: bytes forever, no length; /drip: one byte every 50 ms forever."""
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-        chunk, pause = (b"\x89PNG" * 16384, 0.0) if self.path == "/endless" else (b"x", 0.05)
-        try:
-            for _ in range(10_000_000):
-                self.wfile.write(chunk)
-                self.wfile.flush()
-                if pause:
-                    time.sleep(pause)
-        except OSError:
-            pass
-
-
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with hostile_server() as url:
+        yield url
 
 
 def test_endless_download_is_cut_at_the_cap(hostile: str, song: str, tmp_path: Path) -> None:

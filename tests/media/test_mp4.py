@@ -11,15 +11,8 @@ import numpy as np
 import pytest
 
 from mvgen.errors import MediaError
-from mvgen.media.ffmpeg import (
-    Piece,
-    VideoEncoder,
-    concat_copy,
-    encode_wav,
-    iter_frames,
-    iter_pieces,
-    run,
-)
+from mvgen.media.concat import Piece, concat_copy, iter_pieces
+from mvgen.media.ffmpeg import VideoEncoder, encode_wav, iter_frames, run
 from mvgen.media.mp4 import VideoTrack, read_video_track
 
 W, H, N = 320, 180, 60

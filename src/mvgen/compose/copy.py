@@ -35,7 +35,8 @@ import numpy as np
 from mvgen.compose.compose import check_storyboard
 from mvgen.compose.transitions import transition_stream, untouched
 from mvgen.errors import MediaError, RenderError
-from mvgen.media.ffmpeg import Piece, VideoEncoder, concat_copy, encode_aac, iter_pieces
+from mvgen.media.concat import Piece, concat_copy, iter_pieces
+from mvgen.media.ffmpeg import VideoEncoder, encode_aac
 from mvgen.media.mp4 import VideoTrack, read_video_track
 from mvgen.settings import Settings
 from mvgen.timeline import Storyboard
