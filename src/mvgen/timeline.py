@@ -157,6 +157,12 @@ class Look:
     depth: bool = False
     understood: tuple[str, ...] = ()
 
+    @property
+    def layered(self) -> bool:
+        """2.5D: asked for, or implied by an environment that shows behind the subject
+        (the same rule as ``storyboard.prompt.Asked.layered``, for looks made elsewhere)."""
+        return self.depth or self.environment is not None
+
     def intensity(self, effect: str) -> float:
         """How strong ``effect`` is in this look (0 when absent)."""
         return max((e.intensity for e in self.effects if e.name == effect), default=0.0)

@@ -7,6 +7,7 @@ import pytest
 from mvgen.render.grade import GRADES
 from mvgen.storyboard import vocabulary
 from mvgen.storyboard.prompt import DEFAULT_READER, STRONG_INTENSITY, SUBTLE_INTENSITY
+from mvgen.timeline import Look
 
 read = DEFAULT_READER.read
 
@@ -76,3 +77,16 @@ def test_vocabulary_documented() -> None:
     for table in (vocabulary.ENVIRONMENTS, vocabulary.EFFECTS, vocabulary.CAMERAS):
         for term in table:
             assert f"`{term.name}`" in doc, term.name
+
+
+@pytest.mark.parametrize(
+    ("prompt", "layered"),
+    [("", False), ("heavy film grain, handheld", False), ("2.5D", True),
+     ("aurora over the arctic", True), ("极光", True)],
+)  # fmt: skip
+def test_layered_is_one_rule_for_prompts_and_looks(prompt: str, layered: bool) -> None:
+    """2.5D when asked for or when an environment shows behind the subject: a Look made
+    from the same words (as the renderer receives it) agrees with the prompt's reading."""
+    asked = DEFAULT_READER.read(prompt)
+    assert asked.layered is layered
+    assert Look(depth=asked.depth, environment=asked.environment).layered is layered

@@ -76,7 +76,7 @@ def build_scene(request: RenderRequest, *, keep_raw: bool) -> Scene:
     gaps = [slack(img.shape, *size) for img in sources]
     over = (min(g[0] for g in gaps), min(g[1] for g in gaps))
     path = plan_camera(shot, n, request.fps, size, over)
-    cut = look.depth or look.environment is not None
+    cut = look.layered
     faces = [
         _face(key, img) if cut or shot.lipsync else None
         for key, img in zip(keys, sources, strict=True)
