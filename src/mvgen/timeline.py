@@ -138,6 +138,15 @@ class Effect:
     intensity: float
 
 
+def is_layered(depth: bool, environment: str | None) -> bool:
+    """2.5D: asked for, or implied by an environment that shows behind the subject.
+
+    The one rule for a prompt's reading (``storyboard.prompt.Asked``) and for a
+    shot's ``Look`` however it was made (storyboard, edit, saved JSON).
+    """
+    return depth or environment is not None
+
+
 @dataclass(frozen=True)
 class Look:
     """What a shot looks like, decided at the storyboard and read by the renderer.
@@ -159,9 +168,7 @@ class Look:
 
     @property
     def layered(self) -> bool:
-        """2.5D: asked for, or implied by an environment that shows behind the subject
-        (the same rule as ``storyboard.prompt.Asked.layered``, for looks made elsewhere)."""
-        return self.depth or self.environment is not None
+        return is_layered(self.depth, self.environment)
 
     def intensity(self, effect: str) -> float:
         """How strong ``effect`` is in this look (0 when absent)."""

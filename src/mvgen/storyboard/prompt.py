@@ -13,7 +13,7 @@ from functools import cache
 from typing import Protocol, cast
 
 from mvgen.storyboard import vocabulary as vocab
-from mvgen.timeline import Camera, CameraStyle, Effect, Pace
+from mvgen.timeline import Camera, CameraStyle, Effect, Pace, is_layered
 
 DEFAULT_INTENSITY = 0.7
 STRONG_INTENSITY = 1.0
@@ -39,8 +39,7 @@ class Asked:
 
     @property
     def layered(self) -> bool:
-        """2.5D: asked for, or implied by an environment that shows behind the subject."""
-        return self.depth or self.environment is not None
+        return is_layered(self.depth, self.environment)
 
 
 class PromptReader(Protocol):
