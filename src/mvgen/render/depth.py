@@ -19,7 +19,16 @@ import cv2
 import numpy as np
 
 from mvgen.render.cache import Lru
-from mvgen.render.layers import Layer, View, affine, draw, footprint, frozen, prepare_layer
+from mvgen.render.layers import (
+    Layer,
+    Rect,
+    View,
+    affine,
+    draw,
+    footprint,
+    frozen,
+    prepare_layer,
+)
 
 if TYPE_CHECKING:
     from mvgen.render.subject import Cutout
@@ -29,6 +38,7 @@ _cutouts: Lru[Cutout] = Lru(8)  # per process: an image reappears in many shots 
 
 DEPTH_PARALLAX = 0.45  # the plate moves at this share of the camera's zoom and travel
 UNSURE_ENV_MIX = 0.55  # how strongly an environment shows over a picture that was not cut out
+BOX_MARGIN = 3  # clear pixels kept around the subject: the widest (bicubic) warp reads 2
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,8 @@ class DepthLayer:
     alpha: np.ndarray | None  # subject alpha at ``layer.fg``'s size; None when not cut out
     plate: Layer | None  # the picture without the subject, hole filled
     method: str
-    subject: np.ndarray | None = None  # BGRA: fg premultiplied by alpha, and alpha (one warp)
+    subject: np.ndarray | None = None  # BGRA: fg premultiplied by alpha, and alpha, over ``box``
+    box: Rect | None = None  # the part of ``layer.fg`` where the subject is (alpha > 0, + margin)
 
 
 def prepare_depth(
@@ -73,7 +84,25 @@ def prepare_depth(
         high=high,
     )  # fmt: skip
     alpha = frozen(alpha)
-    return DepthLayer(layer, alpha, plate, cut.method, frozen(premultiplied(layer.fg, alpha)))
+    box = subject_box(alpha)
+    x0, y0, x1, y1 = box
+    subject = premultiplied(layer.fg[y0:y1, x0:x1], alpha[y0:y1, x0:x1])
+    return DepthLayer(layer, alpha, plate, cut.method, frozen(subject), box)
+
+
+def subject_box(alpha: np.ndarray) -> Rect:
+    """Where ``alpha`` is above zero, with ``BOX_MARGIN`` clear pixels around it.
+
+    Only this part of the subject is warped and blended each frame: outside it
+    the premultiplied subject is zero and the blend leaves the back unchanged,
+    so the frame is the same for ~2/3 of the cost on a typical portrait.
+    """
+    x, y, w, h = cv2.boundingRect(cv2.findNonZero(alpha)) if alpha.any() else (0, 0, 0, 0)
+    if w == 0:
+        return (0, 0, alpha.shape[1], alpha.shape[0])
+    m = BOX_MARGIN
+    return (max(0, x - m), max(0, y - m), min(alpha.shape[1], x + w + m),
+            min(alpha.shape[0], y + h + m))  # fmt: skip
 
 
 def premultiplied(fg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -111,23 +140,29 @@ def draw_depth(
         back = draw(depth.plate, size, [slow], interp=interp)
     else:
         back = backdrop.copy()
+    box = depth.box or (0, 0, depth.alpha.shape[1], depth.alpha.shape[0])
     subject = depth.subject if fg is None else None
     if subject is None:  # an animated (lip-synced) picture: premultiply this frame's
-        subject = premultiplied(fg if fg is not None else depth.layer.fg, depth.alpha)
-    return _over(back, subject, depth.layer, size, view, interp)
+        x0, y0, x1, y1 = box
+        source = fg if fg is not None else depth.layer.fg
+        subject = premultiplied(source[y0:y1, x0:x1], depth.alpha[y0:y1, x0:x1])
+    return _over(back, subject, box[:2], depth.layer, size, view, interp)
 
 
 def _over(
     back: np.ndarray,
     subject: np.ndarray,
+    origin: tuple[int, int],
     layer: Layer,
     size: tuple[int, int],
     view: View,
     interp: int,
 ) -> np.ndarray:
-    """Warp the premultiplied BGRA subject by ``view`` and lay it over ``back`` (in place)."""
+    """Warp the premultiplied BGRA subject (``layer.fg``'s part from ``origin``) by ``view``
+    and lay it over ``back`` (in place)."""
     zoom, dx, dy = view
-    m = affine(layer.fg_unit, zoom, subject.shape, size, dx, dy)
+    m = affine(layer.fg_unit, zoom, layer.fg.shape, size, dx, dy)
+    m[:, 2] += m[0, 0] * np.asarray(origin, np.float64)  # the part's own pixel 0 is at origin
     x0, y0, x1, y1 = footprint(m, subject.shape, size)
     if x1 <= x0:
         return back
