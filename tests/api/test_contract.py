@@ -8,6 +8,7 @@ import base64
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -96,6 +97,19 @@ def done(
         task_id = r.json()["id"]
         body, seen = poll(c, task_id, timeout=240)
     return {"id": task_id, "body": body, "seen": seen}
+
+
+def test_song_aac_is_made_at_prepare_so_compose_only_copies_it(
+    server: Server, done: dict[str, Any]
+) -> None:
+    """The prepare step encodes the song's AAC into the compose cache while it analyses;
+    it is there, once, before the compose job was even created."""
+    windows = Path(server.settings.home) / "artifacts" / "tasks" / done["id"] / "compose"
+    (song,) = (windows / "windows").glob("song-*.m4a")
+    assert probe(song).audio_codec == "aac" and not list((windows / "windows").glob(".part-*"))
+    compose = done["body"]["job_records"][-1]["jobs"][0]
+    created = datetime.fromisoformat(compose["created_at"].replace("Z", "+00:00"))
+    assert song.stat().st_mtime < created.timestamp()
 
 
 def test_create_answers_an_18_digit_id(done: dict[str, Any]) -> None:

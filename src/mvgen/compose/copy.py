@@ -33,10 +33,11 @@ from pathlib import Path
 import numpy as np
 
 from mvgen.compose.compose import check_storyboard
+from mvgen.compose.song import SongAac, digest
 from mvgen.compose.transitions import transition_stream, untouched
 from mvgen.errors import MediaError, RenderError
 from mvgen.media.concat import Piece, concat_copy, iter_pieces
-from mvgen.media.ffmpeg import VideoEncoder, encode_aac
+from mvgen.media.ffmpeg import VideoEncoder
 from mvgen.media.mp4 import VideoTrack, read_video_track
 from mvgen.settings import Settings
 from mvgen.timeline import Storyboard
@@ -120,14 +121,6 @@ def ready(storyboard: Storyboard, shot_files: Sequence[Path], subtitles: bool) -
     """Why the shot files cannot be composed by copy ("" when they can). Reads only the
     files' MP4 indexes, in-process."""
     return _tracks(storyboard, shot_files, subtitles)[1]
-
-
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _copy_ranges(storyboard: Storyboard) -> list[tuple[int, int]]:
@@ -241,7 +234,7 @@ def compose_copied(
     with tempfile.TemporaryDirectory(prefix=".compose-", dir=out.parent) as tmp:
         cache = cache_dir or Path(tmp) / "windows"
         cache.mkdir(parents=True, exist_ok=True)
-        digests = [_digest(p) for p in shot_files]
+        digests = [digest(p) for p in shot_files]
         windows = {
             lo: Piece(cache / f"{_window_key(storyboard, digests, lo, hi - lo, settings)}.mp4",
                       hi - lo)
@@ -249,7 +242,7 @@ def compose_copied(
         }  # fmt: skip
         done = [range(lo, lo + w.frames) for lo, w in windows.items() if w.path.is_file()]
         sides, sources, middles = _plan(storyboard, shot_files, tracks, done)
-        song = _Song(audio, cache, settings)  # encoded (once per song) beside the windows
+        song = SongAac(audio, cache, settings)  # copied; else encoded beside the windows
         try:
             sides.start(storyboard, Path(tmp) / "sides.txt", settings)
             todo = [(lo, w) for lo, w in windows.items() if not any(lo in r for r in done)]
@@ -326,35 +319,6 @@ def _keep(part: Path, window: Piece, codec: str) -> None:
             f"expected {window.frames} of the shots' {codec!r}"
         )
     part.replace(window.path)
-
-
-class _Song:
-    """The song as AAC, encoded once per song and bitrate into the cache, in the background
-    while the windows are made; every compose then copies it."""
-
-    def __init__(self, audio: Path, cache: Path, settings: Settings) -> None:
-        key = hashlib.sha256(f"{_digest(audio)}\n{settings.audio_bitrate}".encode()).hexdigest()
-        self.path = cache / f"song-{key[:32]}.m4a"
-        self.part = cache / f".part-{uuid.uuid4().hex}.m4a"
-        self.job = None
-        if not self.path.is_file():
-            timeout = settings.ffmpeg_timeout_s
-            self.job = encode_aac(audio, self.part, settings.audio_bitrate, timeout=timeout)
-
-    def finish(self) -> Path:
-        if self.job is not None:
-            try:
-                self.job.wait()
-            except MediaError:
-                self.part.unlink(missing_ok=True)
-                raise
-            self.part.replace(self.path)
-        return self.path
-
-    def abort(self) -> None:
-        if self.job is not None:
-            self.job.abort()
-            self.part.unlink(missing_ok=True)
 
 
 def _mux(

@@ -24,9 +24,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mvgen.errors import MvgenError
+from mvgen.errors import MediaError, MvgenError
 from mvgen.jobs import faults, lifecycle
 from mvgen.jobs.base import JobQueue
 from mvgen.jobs.heartbeat import beating
@@ -36,6 +36,9 @@ from mvgen.settings import Settings
 from mvgen.store import billing, repo
 from mvgen.store.artifacts import ArtifactStore
 from mvgen.store.db import Database
+
+if TYPE_CHECKING:
+    from mvgen.compose.song import SongAac
 
 log = logging.getLogger("mvgen.jobs")
 
@@ -230,6 +233,7 @@ def _charge(ctx: WorkerContext, spec: JobSpec, seconds: float) -> None:
 
 def run_prepare(ctx: WorkerContext, spec: JobSpec) -> Outcome:
     from mvgen import pipeline
+    from mvgen.compose.song import SongAac
     from mvgen.timeline import analysis_to_dict, lyrics_to_dict
 
     sources = json.loads(ctx.artifacts.read_bytes(task_key(spec.task_id, "sources.json")))
@@ -238,14 +242,20 @@ def run_prepare(ctx: WorkerContext, spec: JobSpec) -> Outcome:
     local = ctx.artifacts.local_path
     srt = local(manifest["srt"]) if manifest["srt"] else None
     lip_ref = local(manifest["lip_ref"]) if manifest["lip_ref"] else None
-    prepared = pipeline.prepare(
-        local(manifest["audio"]),
-        [local(k) for k in manifest["images"]],
-        spec.options,
-        ctx.settings,
-        srt=srt,
-        lip_ref=lip_ref,
-    )
+    song = SongAac(local(manifest["audio"]), _windows_dir(ctx, spec.task_id), ctx.settings)
+    try:  # the song's AAC is encoded meanwhile: the first compose only copies it
+        prepared = pipeline.prepare(
+            local(manifest["audio"]),
+            [local(k) for k in manifest["images"]],
+            spec.options,
+            ctx.settings,
+            srt=srt,
+            lip_ref=lip_ref,
+        )
+    except BaseException:
+        song.abort()
+        raise
+    _finish_song(song)
     board = prepared.storyboard
     ctx.artifacts.write_bytes(task_key(spec.task_id, "storyboard.json"), board.to_json().encode())
     extra = {
@@ -353,9 +363,19 @@ def run_compose(ctx: WorkerContext, spec: JobSpec) -> Outcome:
 
 
 def _windows_dir(ctx: WorkerContext, task_id: str) -> Path:
-    """Where compose keeps its encoded transition windows, reused by the next compose."""
-    board = ctx.artifacts.local_path(task_key(task_id, "storyboard.json"))
-    return board.parent / "compose" / "windows"
+    """Where compose keeps its encoded transition windows (and the song's AAC), reused by
+    the next compose; beside the task's inputs manifest, which exists from prepare on."""
+    inputs = ctx.artifacts.local_path(task_key(task_id, "inputs.json"))
+    return inputs.parent / "compose" / "windows"
+
+
+def _finish_song(song: SongAac) -> None:
+    """A failed head-start encode is only logged: compose encodes the song itself, and
+    reports its own error if it fails again."""
+    try:
+        song.finish()
+    except MediaError as exc:
+        log.warning("the song's AAC could not be encoded ahead of compose: %s", exc)
 
 
 STEPS: dict[str, Callable[[WorkerContext, JobSpec], Outcome]] = {
