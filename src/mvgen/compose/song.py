@@ -38,11 +38,6 @@ class SongAac:
             timeout = settings.ffmpeg_timeout_s
             self.job = encode_aac(audio, self.part, settings.audio_bitrate, timeout=timeout)
 
-    @property
-    def cached(self) -> bool:
-        """Whether the AAC was already in the cache (nothing encoded)."""
-        return self.job is None
-
     def finish(self) -> Path:
         """Wait for the encode (MediaError if it failed) and publish it under its name."""
         if self.job is not None:
