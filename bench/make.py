@@ -7,8 +7,9 @@
 (b) a straightforward moviepy build of the same storyboard (Ken Burns zoom per
     shot, concatenated, the song set as audio).
 
-Prints wall time, peak RSS (the whole process tree, ffmpeg included) and the
-ratios. ``--repeat N`` runs mvgen and the same-frames reference N times,
+Prints wall time, peak RSS (the whole process tree, ffmpeg included), CPU
+seconds split into the ffmpeg processes' (encoder, AAC) and ours (analysis,
+renderer, pipe), and the ratios. ``--repeat N`` runs mvgen and the same-frames reference N times,
 interleaved, and reports the medians: on a 2-core VM one run of either varies
 by ±10 % (the two logical CPUs share caches and a core's time), more than
 many of the changes worth measuring. Usage: .venv/bin/python bench/make.py
@@ -34,8 +35,12 @@ MUSIC = ROOT.parent / "shared" / "fixtures" / "music"
 PY = sys.executable
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """RSS of ``pid`` and all its descendants, from /proc."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> tuple[int, dict[int, tuple[str, float]]]:
+    """RSS (KiB) of ``pid`` and all its descendants, and each one's (name, CPU seconds so
+    far), from /proc."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -44,17 +49,21 @@ def _tree_rss_kib(pid: int) -> int:
                 children.setdefault(int(stat[1]), []).append(int(entry))
             except (OSError, IndexError):
                 continue
-    total, stack = 0, [pid]
+    total, stack, cpu = 0, [pid], {}
     while stack:
         p = stack.pop()
         stack.extend(children.get(p, []))
         try:
+            text = Path(f"/proc/{p}/stat").read_text()
+            fields = text.rsplit(")", 1)[1].split()
+            cpu[p] = (text[text.index("(") + 1 : text.rindex(")")],
+                      (int(fields[11]) + int(fields[12])) / TICK)  # fmt: skip
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
-        except OSError:
+        except (OSError, IndexError, ValueError):
             continue
-    return total
+    return total, cpu
 
 
 def _children_cpu_s() -> float:
@@ -63,20 +72,26 @@ def _children_cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
-    """(wall seconds, peak tree RSS MiB, CPU seconds of the whole tree) of a command.
+def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float, float]:
+    """(wall seconds, peak tree RSS MiB, CPU seconds of the whole tree, CPU seconds of
+    the ffmpeg processes in it) of a command.
 
-    CPU seconds hold still when other work loads the machine; wall time does not.
+    CPU seconds hold still when other work loads the machine; wall time does not. The
+    ffmpeg share is sampled every 0.1 s (each process's last sample before it ends), so
+    it can miss up to 0.1 s of each: it tells the encoder's cost from ours.
     """
     start, cpu = time.perf_counter(), _children_cpu_s()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd)
     peak = 0
+    seen: dict[int, tuple[str, float]] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_kib(proc.pid))
+            rss, cpu_by_pid = _tree(proc.pid)
+            peak = max(peak, rss)
+            seen.update(cpu_by_pid)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -86,7 +101,8 @@ def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[:3]} failed: {err.decode()[-2000:]}")
-    return time.perf_counter() - start, peak / 1024, _children_cpu_s() - cpu
+    ffmpeg = sum(c for name, c in seen.values() if name == "ffmpeg")
+    return time.perf_counter() - start, peak / 1024, _children_cpu_s() - cpu, ffmpeg
 
 
 def images(folder: Path) -> list[Path]:
@@ -172,7 +188,7 @@ def run_one(
     for _ in range(repeat):
         runs.append(timed(cmd))
         refs.append(same_frames_reference(out, folder))
-    wall, rss, cpu = (statistics.median(r[i] for r in runs) for i in range(3))
+    wall, rss, cpu, encoder = (statistics.median(r[i] for r in runs) for i in range(4))
     same, same_cpu = (statistics.median(r[i] for r in refs) for i in range(2))
     board = json.loads(out.with_suffix(".storyboard.json").read_text())
     frames, w, h = board["total_frames"], board["width"], board["height"]
@@ -182,6 +198,7 @@ def run_one(
            "ratio_vs_still": wall / still, "same_frames_s": same,
            "ratio_vs_same_frames": wall / same, "mvgen_cpu_s": cpu,
            "same_frames_cpu_s": same_cpu, "cpu_ratio_vs_same_frames": cpu / same_cpu,
+           "mvgen_ffmpeg_cpu_s": encoder, "mvgen_own_cpu_s": cpu - encoder,
            "repeat": repeat, "mvgen_runs_s": [round(r[0], 2) for r in runs],
            "same_frames_runs_s": [round(r[0], 2) for r in refs]}  # fmt: skip
     if moviepy:
@@ -189,7 +206,7 @@ def run_one(
         script.write_text(MOVIEPY)
         board_path = out.with_suffix(".storyboard.json")
         mp_cmd = [PY, str(script), str(board_path), str(audio), str(folder / "moviepy.mp4")]
-        mp_wall, mp_rss, _ = timed([*mp_cmd, *map(str, pics)], cwd=folder)
+        mp_wall, mp_rss, _, _ = timed([*mp_cmd, *map(str, pics)], cwd=folder)
         row.update(moviepy_s=mp_wall, moviepy_rss_mib=mp_rss, speedup_vs_moviepy=mp_wall / wall)
     return row
 
