@@ -20,9 +20,11 @@ QUEUES = ["embedded", "celery"]
 
 @contextmanager
 def queue_server(
-    kind: str, request: pytest.FixtureRequest, home: Path, keys: dict[str, int], **extra: object
-) -> Iterator[Server]:
-    """A running API whose jobs go to ``kind``; for celery, with two live workers."""
+    kind: str, request: pytest.FixtureRequest, home: Path, keys: dict[str, int],
+    logs: Path | None = None, **extra: object,
+) -> Iterator[Server]:  # fmt: skip
+    """A running API whose jobs go to ``kind``; for celery, with two live workers (their
+    logs in ``logs``, else in ``home``)."""
     if kind == "embedded":
         with running_server(make_settings(home, free_port(), **extra), keys) as srv:
             yield srv
@@ -41,7 +43,7 @@ def queue_server(
         **{**FAST, **extra},
     )
     try:
-        with running_server(settings, keys) as srv, workers(settings, home, 2) as pool:
+        with running_server(settings, keys) as srv, workers(settings, logs or home, 2) as pool:
             srv.workers = pool  # type: ignore[attr-defined]
             yield srv
     finally:

@@ -2,7 +2,8 @@
 
 - the disk under ``MVGEN_HOME`` (a small tmpfs) fills up while shots render: the task
   fails ``StorageInsufficient``, its credits come back, nothing half-written stays,
-  the server keeps answering, and once space is freed the next task succeeds;
+  the server keeps answering, and once space is freed the next task succeeds; the same
+  on the scale-out (Celery workers on Redis, PostgreSQL on its own disk);
 - a worker is SIGKILLed while it composes: the compose job runs again and the task
   succeeds; the janitor then leaves no temporary file behind.
 """
@@ -21,9 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
+from mvgen.settings import Settings
 from mvgen.store import repo
 from mvgen.store.db import open_database
 from mvgen.store.models import COMPOSE, PROCESSING, SUCCESS, Job
+from tests.api.conftest import queue_server
 from tests.api.helpers import (
     MV,
     add_key,
@@ -127,40 +130,64 @@ def test_disk_full_mid_render_fails_refunds_and_recovers(
         with serving(home, tmp_path) as (url, proc):
             headers = {"Authorization": f"Token {token}"}
             with httpx.Client(base_url=url, headers=headers, timeout=60) as c:
-                credits = c.get(ACCOUNT).json()["credits"]
-                task_id = _create(c, wav_uri, astronaut_uri)
-                assert c.get(ACCOUNT).json()["credits"] == credits - SONG_CREDITS
-                _wait_job(c, task_id, "generate_video")
-                ballast, size = _fill(home, RESERVE)
-                started = time.monotonic()
-                body, _ = poll(c, task_id, timeout=180)
-                print(f"disk full: ballast {size / 2**20:.1f} MiB; task failed after "
-                      f"{time.monotonic() - started:.1f} s")  # fmt: skip
-                assert body["state"] == "failed", body
-                assert body["err_code"] == "StorageInsufficient", body
-                assert "disk space while rendering a shot" in body["err_msg"], body["err_msg"]
-                assert "refunded" in body["err_msg"]
-                assert c.get(ACCOUNT).json()["credits"] == credits, "credits not refunded"
-                assert leftovers(settings, task_id) == []
-                assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+                _full_disk_drill(c, home, settings, wav_uri, astronaut_uri)
                 assert proc.poll() is None
 
-                # a request while the disk is still full: 507, nothing stored or charged
-                body = {"images": [astronaut_uri], "audio_url": wav_uri, "resolution": "540p"}
-                refused = c.post(MV, json=body)
-                assert refused.status_code == 507, refused.text
-                assert refused.json()["err_code"] == "StorageInsufficient", refused.text
-                assert "Retry-After" in refused.headers
-                assert c.get(ACCOUNT).json()["credits"] == credits
-                assert proc.poll() is None
 
-                ballast.unlink()  # the operator frees space: the same server goes on
-                second = _create(c, wav_uri, astronaut_uri)
-                body, _ = poll(c, second, timeout=240)
-                assert body["state"] == "success", body
-                assert httpx.get(body["signed_url"], timeout=30).status_code == 200
-                assert c.get(ACCOUNT).json()["credits"] == credits - SONG_CREDITS
-                assert leftovers(settings, second) == []
+@pytest.mark.slow
+def test_disk_full_under_celery_fails_refunds_and_recovers(
+    request: pytest.FixtureRequest, tmp_path: Path, wav_uri: str, astronaut_uri: str
+) -> None:
+    """The same drill on the scale-out: the shared volume fills while a Celery worker
+    renders (PostgreSQL and Redis keep their own disks, as deployed)."""
+    with (
+        tmpfs(tmp_path / "home", 256) as home,
+        queue_server("celery", request, home, {"alice": 1000}, logs=tmp_path) as srv,
+    ):
+        with srv.client() as c:
+            _full_disk_drill(c, home, srv.settings, wav_uri, astronaut_uri)
+        pool = srv.workers  # type: ignore[attr-defined]
+        assert all(p.poll() is None for p in pool.procs), pool.logs()
+
+
+def _full_disk_drill(
+    c: httpx.Client, home: Path, settings: Settings, wav_uri: str, astronaut_uri: str
+) -> None:
+    """Fill the disk while a task's shots render: the task fails StorageInsufficient with
+    its credits back and nothing half-written; a create meanwhile is refused 507; once
+    space is freed, the next task succeeds."""
+    credits = c.get(ACCOUNT).json()["credits"]
+    task_id = _create(c, wav_uri, astronaut_uri)
+    assert c.get(ACCOUNT).json()["credits"] == credits - SONG_CREDITS
+    _wait_job(c, task_id, "generate_video")
+    ballast, size = _fill(home, RESERVE)
+    started = time.monotonic()
+    body, _ = poll(c, task_id, timeout=180)
+    print(f"disk full: ballast {size / 2**20:.1f} MiB; task failed after "
+          f"{time.monotonic() - started:.1f} s")  # fmt: skip
+    assert body["state"] == "failed", body
+    assert body["err_code"] == "StorageInsufficient", body
+    assert "disk space while rendering a shot" in body["err_msg"], body["err_msg"]
+    assert "refunded" in body["err_msg"]
+    assert c.get(ACCOUNT).json()["credits"] == credits, "credits not refunded"
+    assert leftovers(settings, task_id) == []
+    assert httpx.get(str(c.base_url.join("/healthz")), timeout=5).status_code == 200
+
+    # a request while the disk is still full: 507, nothing stored or charged
+    request = {"images": [astronaut_uri], "audio_url": wav_uri, "resolution": "540p"}
+    refused = c.post(MV, json=request)
+    assert refused.status_code == 507, refused.text
+    assert refused.json()["err_code"] == "StorageInsufficient", refused.text
+    assert "Retry-After" in refused.headers
+    assert c.get(ACCOUNT).json()["credits"] == credits
+
+    ballast.unlink()  # the operator frees space: the same servers go on
+    second = _create(c, wav_uri, astronaut_uri)
+    body, _ = poll(c, second, timeout=240)
+    assert body["state"] == "success", body
+    assert httpx.get(body["signed_url"], timeout=30).status_code == 200
+    assert c.get(ACCOUNT).json()["credits"] == credits - SONG_CREDITS
+    assert leftovers(settings, second) == []
 
 
 def _kids(pid: int) -> list[int]:
