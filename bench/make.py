@@ -9,10 +9,10 @@
 
 Prints wall time, peak RSS (the whole process tree, ffmpeg included), CPU
 seconds split into the ffmpeg processes' (encoder, AAC) and ours (analysis,
-renderer, pipe), and the ratios. ``--repeat N`` runs mvgen and the same-frames reference N times,
-interleaved, and reports the medians: on a 2-core VM one run of either varies
-by ±10 % (the two logical CPUs share caches and a core's time), more than
-many of the changes worth measuring. Usage: .venv/bin/python bench/make.py
+renderer, pipe), and the ratios. ``--repeat N`` runs mvgen and the same-frames
+reference N times, interleaved, and reports the medians: on a 2-core VM one run
+of either varies by ±10 % (the two logical CPUs share caches and a core's
+time), more than many of the changes worth measuring. Usage: .venv/bin/python bench/make.py
 [--songs 45,180] [--resolution 720p] [--repeat 3] [--no-moviepy]
 """
 
@@ -42,26 +42,28 @@ def _tree(pid: int) -> tuple[int, dict[int, tuple[str, float]]]:
     """RSS (KiB) of ``pid`` and all its descendants, and each one's (name, CPU seconds so
     far), from /proc."""
     children: dict[int, list[int]] = {}
+    stats: dict[int, tuple[str, float]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-                children.setdefault(int(stat[1]), []).append(int(entry))
-            except (OSError, IndexError):
+                text = Path(f"/proc/{entry}/stat").read_text()
+                fields = text.rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry))
+                stats[int(entry)] = (text[text.index("(") + 1 : text.rindex(")")],
+                                     (int(fields[11]) + int(fields[12])) / TICK)  # fmt: skip
+            except (OSError, IndexError, ValueError):
                 continue
     total, stack, cpu = 0, [pid], {}
     while stack:
         p = stack.pop()
         stack.extend(children.get(p, []))
+        if p in stats:
+            cpu[p] = stats[p]
         try:
-            text = Path(f"/proc/{p}/stat").read_text()
-            fields = text.rsplit(")", 1)[1].split()
-            cpu[p] = (text[text.index("(") + 1 : text.rindex(")")],
-                      (int(fields[11]) + int(fields[12])) / TICK)  # fmt: skip
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue
     return total, cpu
 

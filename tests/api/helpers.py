@@ -187,10 +187,15 @@ class Receiver:
         self.server.server_close()
 
 
+def task_folder(settings: Settings, task_id: str) -> Path:
+    """Where a task's artifacts live under the server's home."""
+    return Path(settings.home) / "artifacts" / "tasks" / task_id
+
+
 def leftovers(settings: Settings, task_id: str) -> list[str]:
     """Files of the task no finished job stands for: temporaries (``.name``) and
     outputs of jobs that did not succeed."""
-    folder = Path(settings.home) / "artifacts" / "tasks" / task_id
+    folder = task_folder(settings, task_id)
     db = open_database(settings)
     try:
         with db.read() as session:

@@ -21,7 +21,7 @@ from mvgen.media.probe import probe
 from mvgen.store.tokens import derive_secret
 from mvgen.urls import sign_url
 from tests.api.conftest import QUEUES, queue_server
-from tests.api.helpers import MV, Receiver, Server, poll
+from tests.api.helpers import MV, Receiver, Server, poll, task_folder
 
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 TASK_KEYS = [
@@ -104,9 +104,9 @@ def test_song_aac_is_made_at_prepare_so_compose_only_copies_it(
 ) -> None:
     """The prepare step encodes the song's AAC into the compose cache while it analyses;
     it is there, once, before the compose job was even created."""
-    windows = Path(server.settings.home) / "artifacts" / "tasks" / done["id"] / "compose"
-    (song,) = (windows / "windows").glob("song-*.m4a")
-    assert probe(song).audio_codec == "aac" and not list((windows / "windows").glob(".part-*"))
+    windows = task_folder(server.settings, done["id"]) / "compose" / "windows"
+    (song,) = windows.glob("song-*.m4a")
+    assert probe(song).audio_codec == "aac" and not list(windows.glob(".part-*"))
     compose = done["body"]["job_records"][-1]["jobs"][0]
     created = datetime.fromisoformat(compose["created_at"].replace("Z", "+00:00"))
     assert song.stat().st_mtime < created.timestamp()

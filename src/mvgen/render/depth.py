@@ -85,8 +85,7 @@ def prepare_depth(
     )  # fmt: skip
     alpha = frozen(alpha)
     box = subject_box(alpha)
-    x0, y0, x1, y1 = box
-    subject = premultiplied(layer.fg[y0:y1, x0:x1], alpha[y0:y1, x0:x1])
+    subject = premultiplied(*_in_box(box, layer.fg, alpha))
     return DepthLayer(layer, alpha, plate, cut.method, frozen(subject), box)
 
 
@@ -104,6 +103,12 @@ def subject_box(alpha: np.ndarray) -> Rect:
     m = BOX_MARGIN
     return (max(0, x - m), max(0, y - m), min(alpha.shape[1], x + w + m),
             min(alpha.shape[0], y + h + m))  # fmt: skip
+
+
+def _in_box(box: Rect, *images: np.ndarray) -> list[np.ndarray]:
+    """The ``box`` part of each image (views, not copies)."""
+    x0, y0, x1, y1 = box
+    return [image[y0:y1, x0:x1] for image in images]
 
 
 def premultiplied(fg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -144,9 +149,8 @@ def draw_depth(
     box = depth.box or (0, 0, depth.alpha.shape[1], depth.alpha.shape[0])
     subject = depth.subject if fg is None else None
     if subject is None:  # an animated (lip-synced) picture: premultiply this frame's
-        x0, y0, x1, y1 = box
         source = fg if fg is not None else depth.layer.fg
-        subject = premultiplied(source[y0:y1, x0:x1], depth.alpha[y0:y1, x0:x1])
+        subject = premultiplied(*_in_box(box, source, depth.alpha))
     return _over(back, subject, box[:2], depth.layer, size, view, interp)
 
 
