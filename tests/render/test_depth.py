@@ -41,7 +41,7 @@ def test_cropped_subject_composites_like_the_whole_picture(
     rng = np.random.default_rng(3)
     back = cv2.GaussianBlur(rng.integers(0, 255, (SIZE[1], SIZE[0], 3), np.uint8), (0, 0), 2)
 
-    got = draw_depth(depth, SIZE, view, interp=cv2.INTER_LINEAR, backdrop=back)
+    got = draw_depth(depth, SIZE, view, interp=cv2.INTER_LINEAR, backdrop=back.copy())
 
     fg = depth.layer.fg
     m = affine(depth.layer.fg_unit, view[0], fg.shape, SIZE, view[1], view[2])

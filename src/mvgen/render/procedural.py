@@ -86,7 +86,8 @@ class ProceduralRenderer:
         views = []
         for slot in slots:
             fg = _animated(scene.layers[slot].layer, slot, f, animator)
-            views.append(scene.view(slot, f, fg, back))
+            under = back.copy() if back is not None and slot != slots[-1] else back
+            views.append(scene.view(slot, f, fg, under))  # drawn onto ``under``
         if len(views) == 1:
             return views[0]
         return cv2.addWeighted(views[0], 1.0 - w, views[1], w, 0.0)

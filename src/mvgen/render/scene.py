@@ -48,7 +48,7 @@ class Scene:
         return cv2.INTER_CUBIC if self.high else cv2.INTER_LINEAR
 
     def view(self, slot: int, f: int, fg: np.ndarray | None, back: np.ndarray | None) -> np.ndarray:
-        """Picture ``slot`` as the camera sees it in frame ``f`` (over ``back`` when 2.5D)."""
+        """Picture ``slot`` as the camera sees it in frame ``f`` (drawn onto ``back`` when 2.5D)."""
         depth = self.layers[slot]
         if depth.alpha is None and back is None:
             offsets = self._blur_offsets(f) if self.high else (0.0,)

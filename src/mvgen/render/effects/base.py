@@ -63,7 +63,8 @@ class Stage(Protocol):
 
 
 class Backdrop(Protocol):
-    """A generated environment behind the subject: frame ``f`` as H×W×3 uint8 BGR."""
+    """A generated environment behind the subject: frame ``f`` as H×W×3 uint8 BGR, a new
+    array each call (the picture is drawn onto it)."""
 
     def __call__(self, f: int) -> np.ndarray: ...
 
