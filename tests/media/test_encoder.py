@@ -58,3 +58,38 @@ def test_aborting_a_finished_background_run_is_harmless(tmp_path: Path) -> None:
     job.wait()
     job.abort()
     assert (tmp_path / "song.m4a").stat().st_size > 0
+
+
+def _audio_packets_md5(path: Path) -> str:
+    from mvgen.media.ffmpeg import run
+
+    return run(["-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"]).decode()
+
+
+def test_an_aac_song_is_copied_and_any_other_is_encoded(tmp_path: Path) -> None:
+    """AAC-LC (m4a, raw ADTS aac) keeps its very packets: no second lossy generation and no
+    encoder CPU; mp3 and AAC of other profiles are encoded to AAC-LC at the bitrate."""
+    from mvgen.media.ffmpeg import encode_aac, run
+    from mvgen.media.probe import probe
+    from tests.conftest import music
+
+    m4a = music("frozen-bubble-2p-45s.m4a")
+    adts = tmp_path / "song.aac"
+    run(["-y", "-i", str(m4a), "-c", "copy", "-f", "adts", str(adts)])
+    main = tmp_path / "main.m4a"
+    run(["-y", "-i", str(m4a), "-t", "12", "-c:a", "aac", "-profile:a", "aac_main", str(main)])
+    mp3 = tmp_path / "song.mp3"
+    run(["-y", "-i", str(m4a), "-t", "12", "-c:a", "libmp3lame", "-b:a", "128k", str(mp3)])
+    original = _audio_packets_md5(m4a)  # the raw AAC frames the first two carry
+    whole = probe(m4a).duration  # (ffprobe only estimates a raw ADTS file's length)
+    for source, copied, seconds in ((m4a, True, whole), (adts, True, whole), (main, False, 12),
+                                    (mp3, False, 12)):  # fmt: skip
+        out = tmp_path / f"{source.stem}-{source.suffix[1:]}.m4a"
+        encode_aac(source, out, "96k").wait()
+        info = probe(out)
+        assert info.audio_codec == "aac" and info.video_codec is None
+        profile = run(["-v", "error", "-show_entries", "stream=profile", "-of", "csv=p=0",
+                       str(out)], tool="ffprobe").decode().strip()  # fmt: skip
+        assert profile == "LC", source
+        assert (_audio_packets_md5(out) == original) is copied, source
+        assert abs(info.duration - seconds) < 0.1, source

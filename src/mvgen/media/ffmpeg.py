@@ -315,10 +315,28 @@ class Background:
 
 
 def encode_aac(audio: Path, out: Path, bitrate: str, *, timeout: float = 600.0) -> Background:
-    """Start encoding the audio of ``audio`` to AAC in an MP4 (``concat_copy`` copies it)."""
-    args = ["-y", "-i", str(audio), "-vn", "-map", "0:a:0", "-c:a", "aac", "-b:a", bitrate,
+    """Start putting the audio of ``audio`` as AAC in an MP4 (``concat_copy`` copies it).
+
+    A song that is AAC-LC already (m4a, aac) is copied as it is: a second lossy
+    generation would only lose quality, and encoding costs ~3.5 % of real time
+    on one core (6.4 CPU-s for 180 s at 192k), which on two cores is ~4 % of the
+    whole MV's time. Anything else (mp3, wav) is encoded at ``bitrate``.
+    """
+    codec = ["copy"] if is_aac_lc(audio) else ["aac", "-b:a", bitrate]
+    args = ["-y", "-i", str(audio), "-vn", "-map", "0:a:0", "-c:a", *codec,
             "-f", "mp4", str(out)]  # fmt: skip
     return Background(args, timeout=timeout)
+
+
+def is_aac_lc(audio: Path) -> bool:
+    """Whether the first audio stream of ``audio`` is AAC-LC (the profile every player plays)."""
+    try:
+        found = run(["-v", "error", "-select_streams", "a:0", "-show_entries",
+                     "stream=codec_name,profile", "-of", "csv=p=0", str(audio)],
+                    timeout=60.0, tool="ffprobe")  # fmt: skip
+    except MediaError:
+        return False  # the encode will say what is wrong with it
+    return found.decode("utf-8", "replace").strip() == "aac,LC"
 
 
 def decode_audio(
