@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     render_threads: int = 1
     x264_preset: str = "veryfast"
     x264_crf: int = 20
-    audio_bitrate: str = "192k"
+    audio_bitrate: str = "192k"  # the song when it is not AAC-LC already (that is copied)
     ffmpeg_timeout_s: float = 900.0
     whisper_model: Path | None = None  # CTranslate2 folder; None = bundled tiny.en
     allow_private_urls: bool = False

@@ -318,9 +318,9 @@ def encode_aac(audio: Path, out: Path, bitrate: str, *, timeout: float = 600.0) 
     """Start putting the audio of ``audio`` as AAC in an MP4 (``concat_copy`` copies it).
 
     A song that is AAC-LC already (m4a, aac) is copied as it is: a second lossy
-    generation would only lose quality, and encoding costs ~3.5 % of real time
-    on one core (6.4 CPU-s for 180 s at 192k), which on two cores is ~4 % of the
-    whole MV's time. Anything else (mp3, wav) is encoded at ``bitrate``.
+    generation would only lose quality, and the encode costs CPU the render
+    needs (6.4 CPU-s for a 180 s song at 192k). Anything else (mp3, wav, other
+    AAC profiles) is encoded at ``bitrate``.
     """
     codec = ["copy"] if is_aac_lc(audio) else ["aac", "-b:a", bitrate]
     args = ["-y", "-i", str(audio), "-vn", "-map", "0:a:0", "-c:a", *codec,
