@@ -93,3 +93,32 @@ def test_an_aac_song_is_copied_and_any_other_is_encoded(tmp_path: Path) -> None:
         assert profile == "LC", source
         assert (_audio_packets_md5(out) == original) is copied, source
         assert abs(info.duration - seconds) < 0.1, source
+
+
+def _packet_hashes(path: Path) -> list[str]:
+    from mvgen.media.ffmpeg import run
+
+    listing = run(["-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "framemd5", "-"])
+    return [line.split(",")[-1].strip() for line in listing.decode().splitlines()
+            if line and not line.startswith("#")]  # fmt: skip
+
+
+def test_the_encoder_muxes_an_aac_song_as_it_is(tmp_path: Path) -> None:
+    """Muxed straight from the song (no ``encode_aac`` file), an AAC-LC song's packets are
+    the MV's, cut to the video's length; an mp3's are encoded."""
+    from mvgen.media.ffmpeg import run
+    from tests.conftest import music
+
+    m4a = music("frozen-bubble-2p-45s.m4a")
+    mp3 = tmp_path / "song.mp3"
+    run(["-y", "-i", str(m4a), "-t", "5", "-c:a", "libmp3lame", str(mp3)])
+    frame = _patches()
+    for song, copied in ((m4a, True), (mp3, False)):
+        out = tmp_path / f"{song.suffix[1:]}.mp4"
+        with VideoEncoder(out, width=W, height=H, fps=Fraction(30), audio=song,
+                          duration_frames=60) as encoder:  # fmt: skip
+            for _ in range(60):
+                encoder.write(frame)
+        muxed, source = _packet_hashes(out), _packet_hashes(song)
+        assert 80 <= len(muxed) <= 92  # 2 s of 1024-sample AAC frames at 44.1 kHz
+        assert (muxed == source[: len(muxed)]) is copied, song

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mvgen.media.ffmpeg import raw_frames, run
+from mvgen.media.ffmpeg import raw_frames, run, song_codec
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,12 @@ def concat_copy(
     timeout: float = 900.0,
 ) -> Path:
     """Pieces with identical codec parameters, video stream-copied into one MP4 + the song
-    (cut to the video's length), encoded to AAC or (``copy_audio``: ``encode_aac``'s) copied."""
+    (cut to the video's length), encoded to AAC or copied (``copy_audio``: ``encode_aac``'s;
+    or AAC-LC already)."""
     listing = _concat_listing(pieces, fps, out.with_name(out.stem + ".concat.txt"))
     args = ["-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
     if audio is not None:
-        codec = ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", audio_bitrate]
+        codec = song_codec(audio, audio_bitrate, copy_audio)
         args += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", *codec]
         seconds = Fraction(sum(p.frames for p in pieces)) / fps
         args += ["-t", f"{float(seconds):.6f}"]

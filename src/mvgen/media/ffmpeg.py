@@ -99,7 +99,7 @@ class VideoEncoder:
     """Encode streamed BGR frames to H.264 MP4, muxing the master audio once.
 
     ``audio`` (optional) is the song; it is cut to exactly the video's length, and
-    encoded to AAC or (``copy_audio``: an ``encode_aac`` output) copied.
+    encoded to AAC or copied (``copy_audio``: an ``encode_aac`` output; or AAC-LC already).
     ``subtitles`` (optional) is an ASS file burned in by libass, frame 0 at
     ``subtitles_start`` seconds of it. ``keyframes``: frame numbers forced to be IDR
     frames (where compose will cut the file). ``comment`` is stored in the MP4.
@@ -149,7 +149,7 @@ class VideoEncoder:
         if threads:
             args += ["-threads", str(threads)]
         if audio is not None:
-            codec = ["-c:a", "copy"] if copy_audio else ["-c:a", "aac", "-b:a", audio_bitrate]
+            codec = song_codec(audio, audio_bitrate, copy_audio)
             args += ["-map", "0:v:0", "-map", "1:a:0", *codec]
             if duration_frames is not None:
                 args += ["-t", f"{float(Fraction(duration_frames) / fps):.6f}"]
@@ -322,10 +322,17 @@ def encode_aac(audio: Path, out: Path, bitrate: str, *, timeout: float = 600.0) 
     needs (6.4 CPU-s for a 180 s song at 192k). Anything else (mp3, wav, other
     AAC profiles) is encoded at ``bitrate``.
     """
-    codec = ["copy"] if is_aac_lc(audio) else ["aac", "-b:a", bitrate]
-    args = ["-y", "-i", str(audio), "-vn", "-map", "0:a:0", "-c:a", *codec,
+    args = ["-y", "-i", str(audio), "-vn", "-map", "0:a:0", *song_codec(audio, bitrate),
             "-f", "mp4", str(out)]  # fmt: skip
     return Background(args, timeout=timeout)
+
+
+def song_codec(audio: Path, bitrate: str, copy: bool = False) -> list[str]:
+    """ffmpeg's audio codec arguments for the song: copied when ``copy`` (an ``encode_aac``
+    output) or when it is AAC-LC already, else encoded to AAC at ``bitrate``."""
+    if copy or is_aac_lc(audio):
+        return ["-c:a", "copy"]
+    return ["-c:a", "aac", "-b:a", bitrate]
 
 
 def is_aac_lc(audio: Path) -> bool:
