@@ -77,8 +77,8 @@ class Aurora:
         band = cv2.remap(self._profile, self._map_x, map_y, cv2.INTER_LINEAR,
                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)  # fmt: skip
         rays = glow * (0.65 + 0.35 * np.sin(9.0 * x + 1.7 * t + p[2]) ** 2)
-        # per column, over rows of interleaved BGR: numpy's (1, w, 1) broadcast is ~5× slower
-        band.reshape(band.shape[0], -1).__imul__(np.repeat(rays, 3)[None, :])
+        rows = band.reshape(band.shape[0], -1)  # a view: rows of interleaved BGR
+        rows *= np.repeat(rays, 3)  # per column; numpy's (1, w, 1) broadcast is ~5× slower
         return band
 
     def __call__(self, f: int) -> np.ndarray:
