@@ -330,20 +330,11 @@ def encode_aac(audio: Path, out: Path, bitrate: str, *, timeout: float = 600.0) 
 def song_codec(audio: Path, bitrate: str, copy: bool = False) -> list[str]:
     """ffmpeg's audio codec arguments for the song: copied when ``copy`` (an ``encode_aac``
     output) or when it is AAC-LC already, else encoded to AAC at ``bitrate``."""
+    from mvgen.media.probe import is_aac_lc  # probe runs its ffprobe through this module
+
     if copy or is_aac_lc(audio):
         return ["-c:a", "copy"]
     return ["-c:a", "aac", "-b:a", bitrate]
-
-
-def is_aac_lc(audio: Path) -> bool:
-    """Whether the first audio stream of ``audio`` is AAC-LC (the profile every player plays)."""
-    try:
-        found = run(["-v", "error", "-select_streams", "a:0", "-show_entries",
-                     "stream=codec_name,profile", "-of", "csv=p=0", str(audio)],
-                    timeout=60.0, tool="ffprobe")  # fmt: skip
-    except MediaError:
-        return False  # the encode will say what is wrong with it
-    return found.decode("utf-8", "replace").strip() == "aac,LC"
 
 
 def decode_audio(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from mvgen.errors import MediaError
 from mvgen.media import ffmpeg
 
 
@@ -20,6 +21,7 @@ class MediaInfo:
     fps: Fraction | None = None
     video_frames: int | None = None
     audio_codec: str | None = None
+    audio_profile: str | None = None  # e.g. "LC" for AAC
     sample_rate: int | None = None
     channels: int | None = None
 
@@ -53,8 +55,19 @@ def probe(path: Path, *, count_frames: bool = False, timeout: float = 60.0) -> M
             **{
                 **info.__dict__,
                 "audio_codec": audio.get("codec_name"),
+                "audio_profile": audio.get("profile"),
                 "sample_rate": int(audio.get("sample_rate", 0)),
                 "channels": int(audio.get("channels", 0)),
             }
         )
     return info
+
+
+def is_aac_lc(path: Path) -> bool:
+    """Whether the first audio stream is AAC-LC (the profile every player plays); False
+    when ffprobe cannot read the file (whoever encodes it will say what is wrong)."""
+    try:
+        info = probe(path)
+    except MediaError:
+        return False
+    return info.audio_codec == "aac" and info.audio_profile == "LC"
