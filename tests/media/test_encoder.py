@@ -60,15 +60,10 @@ def test_aborting_a_finished_background_run_is_harmless(tmp_path: Path) -> None:
     assert (tmp_path / "song.m4a").stat().st_size > 0
 
 
-def _audio_packets_md5(path: Path) -> str:
-    from mvgen.media.ffmpeg import run
-
-    return run(["-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"]).decode()
-
-
 def test_an_aac_song_is_copied_and_any_other_is_encoded(tmp_path: Path) -> None:
     """AAC-LC (m4a, raw ADTS aac) keeps its very packets: no second lossy generation and no
     encoder CPU; mp3 and AAC of other profiles are encoded to AAC-LC at the bitrate."""
+    from mvgen.media.concat import packet_hashes
     from mvgen.media.ffmpeg import encode_aac, run
     from mvgen.media.probe import probe
     from tests.conftest import music
@@ -80,7 +75,7 @@ def test_an_aac_song_is_copied_and_any_other_is_encoded(tmp_path: Path) -> None:
     run(["-y", "-i", str(m4a), "-t", "12", "-c:a", "aac", "-profile:a", "aac_main", str(main)])
     mp3 = tmp_path / "song.mp3"
     run(["-y", "-i", str(m4a), "-t", "12", "-c:a", "libmp3lame", "-b:a", "128k", str(mp3)])
-    original = _audio_packets_md5(m4a)  # the raw AAC frames the first two carry
+    original = packet_hashes(m4a, "a")  # the raw AAC frames the first two carry
     whole = probe(m4a).duration  # (ffprobe only estimates a raw ADTS file's length)
     for source, copied, seconds in ((m4a, True, whole), (adts, True, whole), (main, False, 12),
                                     (mp3, False, 12)):  # fmt: skip
@@ -91,21 +86,14 @@ def test_an_aac_song_is_copied_and_any_other_is_encoded(tmp_path: Path) -> None:
         profile = run(["-v", "error", "-show_entries", "stream=profile", "-of", "csv=p=0",
                        str(out)], tool="ffprobe").decode().strip()  # fmt: skip
         assert profile == "LC", source
-        assert (_audio_packets_md5(out) == original) is copied, source
+        assert (packet_hashes(out, "a") == original) is copied, source
         assert abs(info.duration - seconds) < 0.1, source
-
-
-def _packet_hashes(path: Path) -> list[str]:
-    from mvgen.media.ffmpeg import run
-
-    listing = run(["-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "framemd5", "-"])
-    return [line.split(",")[-1].strip() for line in listing.decode().splitlines()
-            if line and not line.startswith("#")]  # fmt: skip
 
 
 def test_the_encoder_muxes_an_aac_song_as_it_is(tmp_path: Path) -> None:
     """Muxed straight from the song (no ``encode_aac`` file), an AAC-LC song's packets are
     the MV's, cut to the video's length; an mp3's are encoded."""
+    from mvgen.media.concat import packet_hashes
     from mvgen.media.ffmpeg import run
     from tests.conftest import music
 
@@ -119,6 +107,6 @@ def test_the_encoder_muxes_an_aac_song_as_it_is(tmp_path: Path) -> None:
                           duration_frames=60) as encoder:  # fmt: skip
             for _ in range(60):
                 encoder.write(frame)
-        muxed, source = _packet_hashes(out), _packet_hashes(song)
+        muxed, source = packet_hashes(out, "a"), packet_hashes(song, "a")
         assert 80 <= len(muxed) <= 92  # 2 s of 1024-sample AAC frames at 44.1 kHz
         assert (muxed == source[: len(muxed)]) is copied, song

@@ -107,8 +107,11 @@ def keyframe_flags(path: Path) -> list[bool]:
     return [line.startswith("K") for line in out.decode().split()]
 
 
-def packet_hashes(path: Path) -> list[str]:
-    """MD5 of every video packet, in order: which frames two files share byte for byte."""
-    out = run(["-i", str(path), "-map", "0:v:0", "-c", "copy", "-f", "framemd5", "pipe:1"])
+def packet_hashes(path: Path, stream: str = "v") -> list[str]:
+    """MD5 of every packet of the first video (``stream="a"``: audio) stream, in order:
+    which frames two files share byte for byte."""
+    out = run(["-i", str(path), "-map", f"0:{stream}:0", "-c", "copy", "-f", "framemd5",
+               "pipe:1"])  # fmt: skip
     rows = [line.split(",") for line in out.decode().splitlines() if not line.startswith("#")]
-    return [row[-1].strip() for row in rows if len(row) >= 6]
+    # stream, dts, pts, duration, size, hash[, side data count and hashes]
+    return [row[5].strip() for row in rows if len(row) >= 6]
